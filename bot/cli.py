@@ -1,0 +1,199 @@
+"""The `samarbeidsbot` command line: the secretariat's automation and a stable surface for tests.
+
+Every command that touches the database first creates the schema and loads the
+bundled data if the database is empty. Exit codes: 0 ok, 1 failed, 2 bad usage
+(unknown network, bad arguments, bad configuration or data).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.config import ConfigError, Settings, load_settings
+from storage.db import Database, data_dir
+from storage.validate import DataError
+
+EXIT_USAGE = 2
+
+
+class UsageError(Exception):
+    """A mistake in what the user asked for: message printed, exit code 2."""
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from exc
+
+
+async def _ready_db(settings: Settings, *, load_data: bool = True) -> Database:
+    db = Database(settings.database_url)
+    await db.ensure_ready(load_data=load_data)
+    return db
+
+
+async def require_network(db: Database, slug: str):
+    from storage.queries import network_by_slug, network_slugs
+
+    async with db.session() as session:
+        network = await network_by_slug(session, slug)
+        if network is None:
+            known = ", ".join(await network_slugs(session)) or "(none loaded)"
+            raise UsageError(f"unknown network {slug!r}; known networks: {known}")
+        return network
+
+
+# --- commands -----------------------------------------------------------------------------
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from aiohttp import web
+
+    from bot.app import create_app
+
+    settings = _settings()
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    port = args.port or settings.port
+    print(f"Samarbeidsbot listening on http://{args.host}:{port}/api/messages "
+          f"(database: {Database(settings.database_url).url.split('@')[-1]})", flush=True)
+    web.run_app(create_app(settings), host=args.host, port=port, print=None)
+    return 0
+
+
+async def _db_upgrade(args: argparse.Namespace) -> int:
+    db = await _ready_db(_settings(), load_data=False)
+    await db.dispose()
+    print("database schema is up to date")
+    return 0
+
+
+async def _data_load(args: argparse.Namespace) -> int:
+    from storage.loader import load_path
+
+    db = await _ready_db(_settings(), load_data=False)
+    try:
+        report = await load_path(db, Path(args.path) if args.path else data_dir(), actor="cli")
+    except DataError as exc:
+        print("data not loaded (nothing was changed):", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return EXIT_USAGE
+    finally:
+        await db.dispose()
+    print(report.summary() if report.changed else f"networks: {', '.join(report.networks)}\nno changes")
+    return 0
+
+
+async def _networks(args: argparse.Namespace) -> int:
+    from sqlalchemy import func, select
+
+    from storage.models import Municipality, Network, Person
+
+    db = await _ready_db(_settings())
+    async with db.session() as session:
+        rows = (await session.execute(
+            select(Network.slug, Network.name, Network.language,
+                   select(func.count()).where(Municipality.network_id == Network.id,
+                                              Municipality.member.is_(True)).scalar_subquery(),
+                   select(func.count()).where(Person.network_id == Network.id).scalar_subquery())
+            .order_by(Network.slug))).all()
+    await db.dispose()
+    if args.json:
+        print(json.dumps([{"slug": s, "name": n, "language": lang, "members": m, "people": p}
+                          for s, n, lang, m, p in rows], ensure_ascii=False))
+    else:
+        for slug, name, lang, members, people in rows:
+            print(f"{slug:24} {name:28} {lang}  {members} member municipalities, {people} people")
+    return 0
+
+
+def cmd_when(args: argparse.Namespace) -> int:
+    from dialogs.dates import cli_main
+
+    return cli_main(args.rest)
+
+
+def cmd_playground(args: argparse.Namespace) -> int:
+    from bot.playground import run_playground
+
+    return run_playground(port=args.port, bot_url=args.bot, write_only=args.write_config)
+
+
+# --- parser -------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="samarbeidsbot", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("serve", help="run the bot (POST /api/messages, GET /healthz)")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=None, help="default: $PORT or 3978")
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("db", help="database maintenance")
+    dbsub = p.add_subparsers(dest="db_command", required=True)
+    dbsub.add_parser("upgrade", help="create or upgrade the schema (Alembic)").set_defaults(coro=_db_upgrade)
+
+    p = sub.add_parser("data", help="structured data of the networks")
+    datasub = p.add_subparsers(dest="data_command", required=True)
+    p = datasub.add_parser("load", help="load or refresh data/ (validated first; nothing written on error)")
+    p.add_argument("path", nargs="?", default=None)
+    p.set_defaults(coro=_data_load)
+
+    p = sub.add_parser("networks", help="list the networks in the database")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(coro=_networks)
+
+    p = sub.add_parser("when", help="parse a Norwegian/English date phrase", add_help=False)
+    p.add_argument("rest", nargs=argparse.REMAINDER)
+    p.set_defaults(func=cmd_when)
+
+    p = sub.add_parser("playground", help="start the Microsoft 365 Agents Playground against the bot")
+    p.add_argument("--port", type=int, default=56150)
+    p.add_argument("--bot", default="http://127.0.0.1:3978/api/messages")
+    p.add_argument("--write-config", action="store_true", help="only write .m365agentsplayground.yml")
+    p.set_defaults(func=cmd_playground)
+
+    for register in _extensions():
+        register(sub)
+    return parser
+
+
+def _extensions():
+    """Commands contributed by capabilities (each module exposes `register(subparsers)`)."""
+    import importlib
+
+    for name in ("bot.cli_qa", "bot.cli_consultation"):
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue
+        yield module.register
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if hasattr(args, "coro"):
+            return asyncio.run(args.coro(args))
+        return args.func(args)
+    except UsageError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

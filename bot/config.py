@@ -1,0 +1,123 @@
+"""Configuration from the environment, under the names Azure Bot Service users know.
+
+A wrong value stops start-up with one line per problem naming the variable,
+e.g. `MicrosoftAppType: must be SingleTenant, MultiTenant or UserAssignedMSI`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
+APP_TYPES = ("SingleTenant", "MultiTenant", "UserAssignedMSI")
+
+
+class ConfigError(Exception):
+    """Raised with a message naming each bad variable."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=None, extra="ignore", populate_by_name=True)
+
+    app_id: str = Field(default="", alias="MicrosoftAppId")
+    app_password: str = Field(default="", alias="MicrosoftAppPassword")
+    app_type: str = Field(default="MultiTenant", alias="MicrosoftAppType")
+    app_tenant_id: str = Field(default="", alias="MicrosoftAppTenantId")
+    database_url: str = Field(default="sqlite+aiosqlite:///samarbeidsbot.db", alias="DATABASE_URL")
+    port: int = Field(default=3978, alias="PORT")
+    allowed_tenants_raw: str = Field(default="", alias="ALLOWED_TENANTS")
+    default_network: str = Field(default="", alias="DEFAULT_NETWORK")
+    public_url: str = Field(default="", alias="PUBLIC_URL")
+    log_level: str = Field(default="INFO", alias="LOG_LEVEL")
+    # Overrides for the Bot Framework token validation (tests point these at a loopback issuer).
+    openid_metadata_url: str = Field(default="", alias="BOT_OPENID_METADATA")
+
+    @field_validator("app_type")
+    @classmethod
+    def _app_type(cls, value: str) -> str:
+        for known in APP_TYPES:
+            if value.lower() == known.lower():
+                return known
+        raise ValueError(f"must be {', '.join(APP_TYPES[:-1])} or {APP_TYPES[-1]} (got {value!r})")
+
+    @field_validator("app_id", "app_tenant_id")
+    @classmethod
+    def _guid_or_empty(cls, value: str) -> str:
+        value = value.strip()
+        if value and not GUID.match(value):
+            raise ValueError(f"must be a GUID like 00000000-0000-0000-0000-000000000000 (got {value!r})")
+        return value
+
+    @field_validator("port")
+    @classmethod
+    def _port(cls, value: int) -> int:
+        if not 1 <= value <= 65535:
+            raise ValueError(f"must be a port number from 1 to 65535 (got {value})")
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _db_url(cls, value: str) -> str:
+        if not value.startswith(("sqlite", "postgres")):
+            raise ValueError("must start with sqlite+aiosqlite:/// or postgresql+asyncpg://")
+        return value
+
+    @field_validator("allowed_tenants_raw")
+    @classmethod
+    def _tenants(cls, value: str) -> str:
+        bad = [t for t in _split(value) if not GUID.match(t)]
+        if bad:
+            raise ValueError(f"must be a comma-separated list of tenant GUIDs (not {', '.join(bad)})")
+        return value
+
+    @field_validator("default_network")
+    @classmethod
+    def _slug(cls, value: str) -> str:
+        if value and not re.match(r"^[a-z0-9][a-z0-9-]*$", value):
+            raise ValueError(f"must be a network slug such as digivestland (got {value!r})")
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _level(cls, value: str) -> str:
+        if value.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+            raise ValueError("must be DEBUG, INFO, WARNING or ERROR")
+        return value.upper()
+
+    @model_validator(mode="after")
+    def _credentials(self) -> Settings:
+        if self.app_id and self.app_type != "UserAssignedMSI" and not self.app_password:
+            raise ValueError("MicrosoftAppPassword: is required when MicrosoftAppId is set "
+                             "(except with MicrosoftAppType=UserAssignedMSI)")
+        if self.app_type == "SingleTenant" and self.app_id and not self.app_tenant_id:
+            raise ValueError("MicrosoftAppTenantId: is required when MicrosoftAppType=SingleTenant")
+        return self
+
+    @property
+    def allowed_tenants(self) -> frozenset[str]:
+        return frozenset(t.lower() for t in _split(self.allowed_tenants_raw))
+
+    @property
+    def auth_enabled(self) -> bool:
+        return bool(self.app_id)
+
+
+def _split(value: str) -> list[str]:
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the environment; raise ConfigError naming every bad variable."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            field = str(err["loc"][0]) if err["loc"] else ""
+            alias = Settings.model_fields[field].alias if field in Settings.model_fields else field
+            message = err["msg"].removeprefix("Value error, ")
+            lines.append(f"{alias}: {message}" if alias else message)
+        raise ConfigError("Configuration error:\n  " + "\n  ".join(lines)) from exc

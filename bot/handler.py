@@ -1,0 +1,172 @@
+"""The ActivityHandler: turns Teams activities into dialog calls and dialog replies into messages."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable
+
+from botbuilder.core import ActivityHandler, InvokeResponse, TurnContext
+from botbuilder.core.teams import TeamsInfo
+from botbuilder.schema import ChannelAccount
+from sqlalchemy.exc import IntegrityError
+
+from bot.activities import incoming_of, reference_dict, sender_of, tenant_of, to_activity
+from dialogs import router
+from dialogs.i18n import t
+from dialogs.services import Services
+from dialogs.turn import Reply, Sender
+from dialogs.viewer import find_person
+from storage import conversations
+from storage.models import AuditEntry, ProcessedActivity
+
+log = logging.getLogger("samarbeidsbot.bot")
+_LOOKUP_RETRY_SECONDS = 300
+
+
+class SamarbeidsBot(ActivityHandler):
+    def __init__(self, services: Services):
+        self.services = services
+        self._linked: set[tuple[str, str]] = set()
+        self._lookup_failed: dict[tuple[str, str], float] = {}
+
+    # --- entry ---------------------------------------------------------------------------
+
+    async def on_turn(self, turn_context: TurnContext) -> None:
+        if not await self._first_delivery(turn_context):
+            log.info("duplicate activity %s ignored", turn_context.activity.id)
+            return
+        await super().on_turn(turn_context)
+
+    async def _first_delivery(self, turn_context: TurnContext) -> bool:
+        """Record message/invoke activity ids so that a redelivered activity is handled once."""
+        activity = turn_context.activity
+        if activity.type not in ("message", "invoke") or not activity.id:
+            return True
+        key = f"{activity.conversation.id if activity.conversation else ''}|{activity.id}"[:400]
+        try:
+            async with self.services.db.session() as session:
+                session.add(ProcessedActivity(activity_key=key))
+        except IntegrityError:
+            return False
+        return True
+
+    # --- identity --------------------------------------------------------------------------
+
+    async def sender(self, turn_context: TurnContext) -> Sender:
+        """The sender; on first contact, ask Teams for their e-mail/UPN so we can link them."""
+        activity = turn_context.activity
+        plain = sender_of(activity)
+        ident = (plain.tenant_id, plain.aad_object_id)
+        if not plain.aad_object_id or ident in self._linked:
+            return plain
+        async with self.services.db.session() as session:
+            if await find_person(session, plain) is not None:
+                self._linked.add(ident)
+                return plain
+        if time.monotonic() - self._lookup_failed.get(ident, -1e9) < _LOOKUP_RETRY_SECONDS:
+            return plain
+        try:
+            member = await TeamsInfo.get_member(turn_context, activity.from_property.id)
+        except Exception as exc:  # noqa: BLE001 - lookup is best effort; an unknown user is still served
+            log.info("member lookup failed: %s", type(exc).__name__)
+            self._lookup_failed[ident] = time.monotonic()
+            return plain
+        self._lookup_failed.pop(ident, None)
+        return sender_of(activity, email=(getattr(member, "email", "") or "").lower(),
+                         upn=(getattr(member, "user_principal_name", "") or "").lower())
+
+    async def remember(self, turn_context: TurnContext, viewer_person_id: int | None,
+                       network_id: int | None) -> None:
+        activity = turn_context.activity
+        async with self.services.db.session() as session:
+            await conversations.remember(
+                session, conversation_id=activity.conversation.id,
+                conversation_type=getattr(activity.conversation, "conversation_type", None) or "personal",
+                tenant_id=tenant_of(activity),
+                aad_object_id=str(getattr(activity.from_property, "aad_object_id", "") or "").lower() or None,
+                service_url=activity.service_url or "", channel_id=activity.channel_id or "msteams",
+                bot_id=activity.recipient.id if activity.recipient else "",
+                reference=reference_dict(turn_context), person_id=viewer_person_id, network_id=network_id)
+
+    # --- messages --------------------------------------------------------------------------
+
+    async def on_message_activity(self, turn_context: TurnContext) -> None:
+        sender = await self.sender(turn_context)
+        routed = await router.handle(self.services, incoming_of(turn_context.activity, sender))
+        if routed.viewer.person is not None:
+            self._linked.add((sender.tenant_id, sender.aad_object_id))
+        await self.remember(turn_context, routed.viewer.person.id if routed.viewer.person else None,
+                            routed.viewer.network.id if routed.viewer.network else None)
+        await self._send(turn_context, routed.replies)
+
+    async def _send(self, turn_context: TurnContext, replies: list[Reply]) -> None:
+        for reply in replies:
+            await turn_context.send_activity(to_activity(reply))
+
+    # --- installation and membership -------------------------------------------------------
+
+    async def on_members_added_activity(self, members_added: list[ChannelAccount],
+                                        turn_context: TurnContext) -> None:
+        bot_id = turn_context.activity.recipient.id if turn_context.activity.recipient else None
+        if not any(m.id == bot_id for m in members_added):
+            return  # someone else joined a chat the bot is in: nothing to say
+        await self._welcome(turn_context)
+
+    async def _welcome(self, turn_context: TurnContext) -> None:
+        sender = await self.sender(turn_context)
+        routed = await router.welcome_on_install(self.services, incoming_of(turn_context.activity, sender))
+        await self.remember(turn_context, routed.viewer.person.id if routed.viewer.person else None,
+                            routed.viewer.network.id if routed.viewer.network else None)
+        async with self.services.db.session() as session:
+            session.add(AuditEntry(actor=sender.actor, action="app.installed",
+                                   network_id=routed.viewer.network.id if routed.viewer.network else None,
+                                   target=turn_context.activity.conversation.id[:200]))
+        await self._send(turn_context, routed.replies)
+
+    async def on_members_removed_activity(self, members_removed: list[ChannelAccount],
+                                          turn_context: TurnContext) -> None:
+        bot_id = turn_context.activity.recipient.id if turn_context.activity.recipient else None
+        if any(m.id == bot_id for m in members_removed):
+            await self._removed(turn_context)
+
+    async def on_installation_update_add(self, turn_context: TurnContext) -> None:
+        await self.remember(turn_context, None, None)
+
+    async def on_installation_update_remove(self, turn_context: TurnContext) -> None:
+        await self._removed(turn_context)
+
+    async def _removed(self, turn_context: TurnContext) -> None:
+        conversation_id = turn_context.activity.conversation.id
+        async with self.services.db.session() as session:
+            if await conversations.forget(session, conversation_id):
+                session.add(AuditEntry(actor=sender_of(turn_context.activity).actor, action="app.removed",
+                                       target=conversation_id[:200]))
+
+    # --- card actions (Action.Execute) -----------------------------------------------------
+
+    async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
+        # botbuilder 4.17's on_adaptive_card_invoke serialises the body twice: handle it here.
+        if turn_context.activity.name == "adaptiveCard/action":
+            return await self._card_action(turn_context)
+        return await super().on_invoke_activity(turn_context)
+
+    async def _card_action(self, turn_context: TurnContext) -> InvokeResponse:
+        value = turn_context.activity.value if isinstance(turn_context.activity.value, dict) else {}
+        action = value.get("action") if isinstance(value.get("action"), dict) else {}
+        data = dict(action.get("data") or {}) if isinstance(action.get("data"), dict) else {}
+        data.setdefault("action", action.get("verb") or "")
+        sender = await self.sender(turn_context)
+        incoming = incoming_of(turn_context.activity, sender)
+        incoming = type(incoming)(**{**incoming.__dict__, "value": data, "text": ""})
+        routed = await router.handle(self.services, incoming)
+        card = next((r.card for r in routed.replies if r.card is not None), None)
+        if card is not None:
+            body = {"statusCode": 200, "type": "application/vnd.microsoft.card.adaptive", "value": card}
+        else:
+            text = next((r.text for r in routed.replies if r.text), t("core.card_unknown", routed.viewer.lang))
+            body = {"statusCode": 200, "type": "application/vnd.microsoft.activity.message", "value": text}
+        return InvokeResponse(status=200, body=body)
+
+
+TurnErrorHandler = Callable[[TurnContext, Exception], Awaitable[None]]

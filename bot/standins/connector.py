@@ -1,0 +1,225 @@
+"""A loopback stand-in for the Bot Connector service (Teams' side of the Bot Framework REST API v3).
+
+It speaks the real protocol (the bot's own botbuilder connector client talks to
+it through the activity's serviceUrl) and enforces Teams' limits: per
+conversation 7 messages/s, 8/2 s, 60/30 s, 1800/h and about 50 requests/s per
+app, answering 429 with Retry-After. Faults can be injected: a share of 429s,
+403 MessageWritesBlocked for blocked users, 404 ConversationNotFound for
+conversations the bot was removed from. Used by tests and benchmarks only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+import uuid
+from collections import defaultdict, deque
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+WINDOWS_PER_CONVERSATION = ((1.0, 7), (2.0, 8), (30.0, 60), (3600.0, 1800))
+WINDOW_PER_APP = (1.0, 50)
+
+
+@dataclass
+class Member:
+    id: str
+    name: str
+    aad_object_id: str
+    email: str = ""
+    upn: str = ""
+    tenant_id: str = ""
+
+    def as_json(self) -> dict[str, Any]:
+        return {"id": self.id, "name": self.name, "aadObjectId": self.aad_object_id, "email": self.email,
+                "userPrincipalName": self.upn or self.email, "tenantId": self.tenant_id,
+                "givenName": self.name.split(" ")[0], "surname": self.name.split(" ")[-1]}
+
+
+@dataclass
+class Recorded:
+    op: str  # send | reply | update | delete | create
+    conversation_id: str
+    activity: dict[str, Any]
+    activity_id: str
+    at: float = field(default_factory=time.monotonic)
+
+
+class FakeConnector:
+    def __init__(self, *, enforce_limits: bool = True, fault_429: float = 0.0, seed: int | None = None,
+                 retry_after: float = 1.0):
+        self.enforce_limits = enforce_limits
+        self.fault_429 = fault_429
+        self.retry_after = retry_after
+        self.random = random.Random(seed)
+        self.members: dict[str, Member] = {}
+        self.blocked_users: set[str] = set()
+        self.removed_conversations: set[str] = set()
+        self.records: list[Recorded] = []
+        self.throttled = 0
+        self._windows: dict[str, deque[float]] = defaultdict(deque)
+        self._app_window: deque[float] = deque()
+        self._changed = asyncio.Condition()
+        self._runner: web.AppRunner | None = None
+        self.url = ""
+
+    # --- lifecycle ---------------------------------------------------------------------------
+
+    async def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
+        app = web.Application()
+        base = "/v3/conversations"
+        app.router.add_post(base, self._create_conversation)
+        app.router.add_post(base + "/{conversation}/activities", self._send)
+        app.router.add_post(base + "/{conversation}/activities/{activity}", self._reply)
+        app.router.add_put(base + "/{conversation}/activities/{activity}", self._update)
+        app.router.add_delete(base + "/{conversation}/activities/{activity}", self._delete)
+        app.router.add_get(base + "/{conversation}/members", self._members)
+        app.router.add_get(base + "/{conversation}/pagedmembers", self._paged_members)
+        app.router.add_get(base + "/{conversation}/members/{member}", self._member)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, host, port)
+        await site.start()
+        sock = site._server.sockets[0]  # type: ignore[union-attr]
+        self.url = f"http://{host}:{sock.getsockname()[1]}/"
+        return self.url
+
+    async def stop(self) -> None:
+        if self._runner:
+            await self._runner.cleanup()
+
+    def add_member(self, member: Member) -> None:
+        self.members[member.id] = member
+
+    # --- what tests read ---------------------------------------------------------------------
+
+    def messages(self, conversation_id: str | None = None) -> list[dict[str, Any]]:
+        return [r.activity for r in self.records if r.op in ("send", "reply")
+                and r.activity.get("type") == "message"
+                and (conversation_id is None or r.conversation_id == conversation_id)]
+
+    async def wait_for_messages(self, count: int, conversation_id: str | None = None,
+                                timeout: float = 10.0) -> list[dict[str, Any]]:
+        """Wait until at least `count` messages have arrived (explicit wait, no sleeps)."""
+        async with self._changed:
+            await asyncio.wait_for(
+                self._changed.wait_for(lambda: len(self.messages(conversation_id)) >= count), timeout)
+        return self.messages(conversation_id)
+
+    # --- limits and faults ------------------------------------------------------------------
+
+    def _throttle(self, conversation_id: str) -> float | None:
+        """Seconds to wait if this request is over a limit, else None (and the request counts)."""
+        now = time.monotonic()
+        if self.fault_429 and self.random.random() < self.fault_429:
+            return self.retry_after
+        if not self.enforce_limits:
+            return None
+        window = self._windows[conversation_id]
+        horizon = WINDOWS_PER_CONVERSATION[-1][0]
+        while window and now - window[0] > horizon:
+            window.popleft()
+        for span, limit in WINDOWS_PER_CONVERSATION:
+            recent = [t for t in window if now - t < span]
+            if len(recent) >= limit:
+                return max(0.05, span - (now - recent[0]))
+        span, limit = WINDOW_PER_APP
+        while self._app_window and now - self._app_window[0] > span:
+            self._app_window.popleft()
+        if len(self._app_window) >= limit:
+            return max(0.05, span - (now - self._app_window[0]))
+        window.append(now)
+        self._app_window.append(now)
+        return None
+
+    def _fault(self, conversation_id: str, activity: dict[str, Any] | None) -> web.Response | None:
+        if conversation_id in self.removed_conversations:
+            return web.json_response({"error": {"code": "ConversationNotFound",
+                                                "message": "Conversation not found."}}, status=404)
+        recipient = ((activity or {}).get("recipient") or {}).get("aadObjectId")
+        if recipient and recipient in self.blocked_users:
+            return web.json_response({"error": {"code": "MessageWritesBlocked",
+                                                "message": "Thread is blocked."}}, status=403)
+        wait = self._throttle(conversation_id)
+        if wait is not None:
+            self.throttled += 1
+            return web.json_response({"error": {"code": "Throttled", "message": "Too many requests"}},
+                                     status=429, headers={"Retry-After": f"{max(1, round(wait))}"})
+        return None
+
+    async def _record(self, op: str, conversation_id: str, activity: dict[str, Any], activity_id: str) -> None:
+        async with self._changed:
+            self.records.append(Recorded(op, conversation_id, activity, activity_id))
+            self._changed.notify_all()
+
+    # --- handlers -----------------------------------------------------------------------------
+
+    async def _body(self, request: web.Request) -> dict[str, Any]:
+        try:
+            body = await request.json()
+        except Exception:  # noqa: BLE001
+            raise web.HTTPBadRequest(text="body is not JSON") from None
+        if not isinstance(body, dict):
+            raise web.HTTPBadRequest(text="body is not an object")
+        return body
+
+    async def _create_conversation(self, request: web.Request) -> web.Response:
+        body = await self._body(request)
+        members = body.get("members") or []
+        conversation_id = "a:" + uuid.uuid5(uuid.NAMESPACE_URL, repr(members)).hex
+        activity = body.get("activity")
+        activity_id = ""
+        if activity:
+            if fault := self._fault(conversation_id, activity):
+                return fault
+            activity_id = uuid.uuid4().hex
+            await self._record("send", conversation_id, activity, activity_id)
+        await self._record("create", conversation_id, body, activity_id)
+        return web.json_response({"id": conversation_id, "activityId": activity_id}, status=201)
+
+    async def _send(self, request: web.Request) -> web.Response:
+        conversation_id = request.match_info["conversation"]
+        body = await self._body(request)
+        if fault := self._fault(conversation_id, body):
+            return fault
+        activity_id = uuid.uuid4().hex
+        await self._record("send", conversation_id, body, activity_id)
+        return web.json_response({"id": activity_id}, status=201)
+
+    async def _reply(self, request: web.Request) -> web.Response:
+        conversation_id = request.match_info["conversation"]
+        body = await self._body(request)
+        if fault := self._fault(conversation_id, body):
+            return fault
+        activity_id = uuid.uuid4().hex
+        await self._record("reply", conversation_id, body, activity_id)
+        return web.json_response({"id": activity_id}, status=201)
+
+    async def _update(self, request: web.Request) -> web.Response:
+        conversation_id = request.match_info["conversation"]
+        body = await self._body(request)
+        if fault := self._fault(conversation_id, body):
+            return fault
+        await self._record("update", conversation_id, body, request.match_info["activity"])
+        return web.json_response({"id": request.match_info["activity"]})
+
+    async def _delete(self, request: web.Request) -> web.Response:
+        conversation_id = request.match_info["conversation"]
+        await self._record("delete", conversation_id, {}, request.match_info["activity"])
+        return web.Response(status=200)
+
+    async def _members(self, request: web.Request) -> web.Response:
+        return web.json_response([m.as_json() for m in self.members.values()])
+
+    async def _paged_members(self, request: web.Request) -> web.Response:
+        return web.json_response({"members": [m.as_json() for m in self.members.values()]})
+
+    async def _member(self, request: web.Request) -> web.Response:
+        member = self.members.get(request.match_info["member"])
+        if member is None:
+            return web.json_response({"error": {"code": "MemberNotFoundInConversation",
+                                                "message": "The member was not found."}}, status=404)
+        return web.json_response(member.as_json())

@@ -1,0 +1,91 @@
+"""Welcome, help and language: the first things a new user meets."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from cards.onboarding import HelpData, WelcomeData, help_card, unknown_user_card, welcome_card
+from dialogs.i18n import LANGUAGES, t
+from dialogs.turn import Reply
+from dialogs.viewer import Viewer, set_language
+from storage.models import AuditEntry, Person
+
+
+def translator(lang: str):
+    return partial(_t, lang)
+
+
+def _t(lang: str, key: str, **values: object) -> str:
+    return t(key, lang, **values)
+
+
+def role_text(viewer: Viewer) -> str | None:
+    """'kommunedirektør – Alver kommune' in the viewer's language, from stored roles only."""
+    person = viewer.person
+    if person is None:
+        return None
+    roles = [t(f"core.role_{r}", viewer.lang) for r in person.roles] or [t("core.role_none", viewer.lang)]
+    where = (person.municipality.name if person.municipality else
+             person.organisation.name if person.organisation else viewer.network.name if viewer.network else "")
+    joined = f" {t('core.and', viewer.lang)} ".join(roles)
+    return t("core.you_are", viewer.lang, roles=joined, org=where)
+
+
+async def secretariat_contact(session: AsyncSession, viewer: Viewer) -> str | None:
+    """Name and e-mail of the secretariat lead (or any secretariat member) of the viewer's network."""
+    if viewer.network is None:
+        return None
+    people = (await session.scalars(select(Person).where(Person.network_id == viewer.network.id)
+                                    .order_by(Person.id))).all()
+    for wanted in ("secretariat_lead", "secretariat"):
+        for person in people:
+            if wanted in (person.roles or []) and person.email:
+                return f"{person.name} <{person.email}>"
+    return None
+
+
+def welcome(viewer: Viewer) -> Reply:
+    tr = translator(viewer.lang)
+    name = viewer.person.name if viewer.person else viewer.sender.name
+    data = WelcomeData(name=name.split(" ")[0] if name else "",
+                       network_name=viewer.network.name if viewer.network else None,
+                       role_text=role_text(viewer), example_question=t("core.example_question", viewer.lang))
+    return Reply(card=welcome_card(data, tr), summary=t("core.welcome_title", viewer.lang))
+
+
+async def unknown_user(session: AsyncSession, viewer: Viewer) -> Reply:
+    contact = await secretariat_contact(session, viewer)
+    card = unknown_user_card(viewer.network.name if viewer.network else None, contact, translator(viewer.lang))
+    return Reply(card=card, summary=t("core.unknown_title", viewer.lang))
+
+
+def help_reply(viewer: Viewer) -> Reply:
+    tr = translator(viewer.lang)
+    notes = []
+    if viewer.is_secretariat:
+        notes.append(t("core.help_secretariat", viewer.lang))
+    if viewer.has_role("director"):
+        notes.append(t("core.help_director", viewer.lang))
+    if viewer.has_role("observer") or any(s.role == "observer" for s in viewer.seats):
+        notes.append(t("core.help_observer", viewer.lang))
+    data = HelpData(
+        network_name=viewer.network.name if viewer.network else None, role_text=role_text(viewer),
+        seats=[(s.body_name, t(f"core.seat_{s.role}", viewer.lang)) for s in viewer.seats],
+        role_notes=notes, example_question=t("core.example_question", viewer.lang), known=viewer.known)
+    return Reply(card=help_card(data, tr), summary=t("core.help_title", viewer.lang))
+
+
+async def change_language(session: AsyncSession, viewer: Viewer, arg: str) -> Reply:
+    lang = arg.strip().lower()[:2]
+    aliases = {"ny": "nn", "bo": "nb", "no": "nb", "en": "en", "nn": "nn", "nb": "nb"}
+    lang = aliases.get(lang, "")
+    if lang not in LANGUAGES:
+        return Reply(text=t("core.lang_usage", viewer.lang))
+    await set_language(session, viewer.sender, lang)
+    session.add(AuditEntry(actor=viewer.sender.actor, network_id=viewer.network.id if viewer.network else None,
+                           action="user.language", details={"language": lang}))
+    viewer.lang = lang
+    return Reply(text=t("core.lang_set", lang))

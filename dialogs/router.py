@@ -1,0 +1,106 @@
+"""Routes one incoming message or card submit to the capability that handles it.
+
+The router owns the conversation-wide rules: length caps, the help and
+language commands, unknown users, and the fallback. Capabilities register
+text handlers (tried in order for free text) and card actions (by name).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from dialogs import onboarding
+from dialogs.i18n import t
+from dialogs.services import Services
+from dialogs.turn import Incoming, Reply
+from dialogs.viewer import Viewer, resolve_viewer
+
+TextHandler = Callable[[AsyncSession, Services, Viewer, str], Awaitable[list[Reply] | None]]
+CardAction = Callable[[AsyncSession, Services, Viewer, dict], Awaitable[list[Reply]]]
+
+TEXT_HANDLERS: list[TextHandler] = []
+CARD_ACTIONS: dict[str, CardAction] = {}
+
+_HELP = {"hjelp", "help", "?", "meny", "menu", "hjelp meg", "kva kan du", "hva kan du", "what can you do"}
+_GREETING = {"hei", "hallo", "hello", "hi", "heisann", "god morgon", "god morgen", "start", "velkomen",
+             "velkommen", "welcome"}
+_LANGUAGE = re.compile(r"^(?:språk|sprak|spraak|language|lang)\b\s*(.*)$", re.IGNORECASE)
+
+
+def text_handler(func: TextHandler) -> TextHandler:
+    TEXT_HANDLERS.append(func)
+    return func
+
+
+def card_action(name: str) -> Callable[[CardAction], CardAction]:
+    def register(func: CardAction) -> CardAction:
+        CARD_ACTIONS[name] = func
+        return func
+    return register
+
+
+def normalise_command(text: str) -> str:
+    return re.sub(r"[\s!.]+$", "", re.sub(r"\s+", " ", text.strip().lower()))
+
+
+@dataclass
+class Routed:
+    viewer: Viewer
+    replies: list[Reply]
+
+
+async def handle(services: Services, incoming: Incoming) -> Routed:
+    async with services.db.session() as session:
+        viewer = await resolve_viewer(session, incoming.sender, locale=incoming.locale,
+                                      default_network=services.default_network)
+        replies = await _route(session, services, viewer, incoming)
+    return Routed(viewer=viewer, replies=replies)
+
+
+async def _route(session: AsyncSession, services: Services, viewer: Viewer, incoming: Incoming) -> list[Reply]:
+    value = incoming.value or {}
+    action = value.get("action") if isinstance(value, dict) else None
+    if action:
+        handler = CARD_ACTIONS.get(str(action))
+        if handler is None:
+            return [Reply(text=t("core.card_unknown", viewer.lang))]
+        return await handler(session, services, viewer, value)
+
+    text = incoming.text.strip()
+    if len(text) > services.max_text_length:
+        return [Reply(text=t("core.too_long", viewer.lang, length=len(text), limit=services.max_text_length))]
+    command = normalise_command(text)
+    if not command:
+        return [Reply(text=t("core.empty", viewer.lang))]
+    if command in _HELP:
+        return [onboarding.help_reply(viewer)]
+    if match := _LANGUAGE.match(command):
+        return [await onboarding.change_language(session, viewer, match.group(1))]
+    if command in _GREETING:
+        if not viewer.known:
+            return [await onboarding.unknown_user(session, viewer)]
+        return [onboarding.welcome(viewer)]
+    if viewer.network is None:
+        return [await onboarding.unknown_user(session, viewer)]
+    for handler in TEXT_HANDLERS:
+        replies = await handler(session, services, viewer, text)
+        if replies:
+            return replies
+    shown = text if len(text) <= 80 else text[:77] + "…"
+    return [Reply(text=t("core.fallback", viewer.lang, text=shown))]
+
+
+async def welcome_on_install(services: Services, incoming: Incoming) -> Routed:
+    """The greeting when the app is added to a personal chat, a group chat or a team."""
+    async with services.db.session() as session:
+        viewer = await resolve_viewer(session, incoming.sender, locale=incoming.locale,
+                                      default_network=services.default_network)
+        if viewer.known or incoming.conversation_type != "personal":
+            replies = [onboarding.welcome(viewer)]
+        else:
+            replies = [onboarding.welcome(viewer), await onboarding.unknown_user(session, viewer)]
+    return Routed(viewer=viewer, replies=replies)

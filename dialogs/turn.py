@@ -1,0 +1,50 @@
+"""Plain data passed between the Teams edge (bot/) and the dialogs: no botbuilder types here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Sender:
+    """The authenticated sender of an activity. Identity is tenant id + AAD object id only."""
+
+    tenant_id: str
+    aad_object_id: str
+    name: str = ""
+    email: str = ""
+    upn: str = ""
+
+    @property
+    def actor(self) -> str:
+        return f"{self.tenant_id}/{self.aad_object_id}"
+
+
+@dataclass(frozen=True)
+class Incoming:
+    sender: Sender
+    conversation_id: str
+    conversation_type: str = "personal"  # personal | groupChat | channel
+    text: str = ""
+    value: dict[str, Any] | None = None  # card submit data
+    locale: str | None = None
+    activity_id: str = ""
+
+
+@dataclass
+class Reply:
+    """One message to send: text, an Adaptive Card, or both."""
+
+    text: str | None = None
+    card: dict[str, Any] | None = None
+    summary: str = ""  # notification preview for cards
+
+
+@dataclass
+class Outcome:
+    replies: list[Reply] = field(default_factory=list)
+
+    def add(self, reply: Reply) -> Outcome:
+        self.replies.append(reply)
+        return self

@@ -1,0 +1,123 @@
+"""Who is asking: the stored person behind a Teams identity, their network and language.
+
+Roles come only from stored data (people.roles and seats), never from card data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from dialogs.i18n import normalise_lang
+from dialogs.turn import Sender
+from storage.models import AuditEntry, Body, Network, Person, Seat, UserPreference
+
+
+@dataclass
+class SeatView:
+    body_key: str
+    body_name: str
+    body_kind: str
+    role: str
+
+
+@dataclass
+class Viewer:
+    sender: Sender
+    lang: str
+    person: Person | None = None
+    network: Network | None = None
+    seats: list[SeatView] = field(default_factory=list)
+
+    @property
+    def known(self) -> bool:
+        return self.person is not None
+
+    @property
+    def roles(self) -> frozenset[str]:
+        return frozenset(self.person.roles) if self.person else frozenset()
+
+    def has_role(self, *roles: str) -> bool:
+        return bool(self.roles.intersection(roles))
+
+    @property
+    def is_secretariat(self) -> bool:
+        return self.has_role("secretariat", "secretariat_lead") or any(
+            s.body_kind == "secretariat" for s in self.seats)
+
+
+async def find_person(session: AsyncSession, sender: Sender) -> Person | None:
+    if not sender.aad_object_id:
+        return None
+    return await session.scalar(
+        select(Person).options(selectinload(Person.municipality), selectinload(Person.organisation))
+        .where(Person.tenant_id == sender.tenant_id, Person.aad_object_id == sender.aad_object_id))
+
+
+async def link_by_address(session: AsyncSession, sender: Sender) -> Person | None:
+    """Link a Teams identity to a stored person with the same e-mail or UPN, not yet linked."""
+    addresses = {a.lower() for a in (sender.email, sender.upn) if a}
+    if not addresses or not sender.aad_object_id:
+        return None
+    candidates = (await session.scalars(
+        select(Person).where(or_(Person.email.in_(addresses), Person.upn.in_(addresses)),
+                             Person.aad_object_id.is_(None), Person.anonymised.is_(False)))).all()
+    if len(candidates) != 1:
+        return None  # none, or ambiguous: never guess who someone is
+    person = candidates[0]
+    person.tenant_id, person.aad_object_id = sender.tenant_id, sender.aad_object_id
+    session.add(AuditEntry(actor=sender.actor, network_id=person.network_id, action="person.link",
+                           target=f"person:{person.id}", details={"by": "email/upn"}))
+    await session.flush()
+    return await find_person(session, sender)
+
+
+async def network_for_tenant(session: AsyncSession, tenant_id: str, default_slug: str) -> Network | None:
+    networks = (await session.scalars(select(Network))).all()
+    for net in networks:
+        if tenant_id and tenant_id in (net.tenant_ids or []):
+            return net
+    return next((n for n in networks if n.slug == default_slug), None)
+
+
+async def seats_of(session: AsyncSession, person: Person) -> list[SeatView]:
+    rows = (await session.execute(
+        select(Seat.role, Body.key, Body.name, Body.kind).join(Body, Seat.body_id == Body.id)
+        .where(Seat.person_id == person.id).order_by(Body.id))).all()
+    return [SeatView(body_key=key, body_name=name, body_kind=kind, role=role) for role, key, name, kind in rows]
+
+
+async def language_preference(session: AsyncSession, sender: Sender) -> str | None:
+    pref = await session.scalar(select(UserPreference).where(
+        UserPreference.tenant_id == sender.tenant_id, UserPreference.aad_object_id == sender.aad_object_id))
+    return pref.language if pref else None
+
+
+async def set_language(session: AsyncSession, sender: Sender, lang: str) -> None:
+    pref = await session.scalar(select(UserPreference).where(
+        UserPreference.tenant_id == sender.tenant_id, UserPreference.aad_object_id == sender.aad_object_id))
+    if pref is None:
+        session.add(UserPreference(tenant_id=sender.tenant_id, aad_object_id=sender.aad_object_id, language=lang))
+    else:
+        pref.language = lang
+
+
+async def resolve_viewer(session: AsyncSession, sender: Sender, *, locale: str | None,
+                         default_network: str) -> Viewer:
+    """Everything a dialog needs to know about the sender, in one place."""
+    person = await find_person(session, sender)
+    if person is None and (sender.email or sender.upn):
+        person = await link_by_address(session, sender)
+    if person is not None:
+        network = await session.get(Network, person.network_id)
+        seats = await seats_of(session, person)
+    else:
+        network = await network_for_tenant(session, sender.tenant_id, default_network)
+        seats = []
+    chosen = await language_preference(session, sender)
+    fallback = (person.language if person and person.language else None) or (
+        network.language if network else normalise_lang(locale))
+    return Viewer(sender=sender, lang=chosen or fallback, person=person, network=network, seats=seats)

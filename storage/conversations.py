@@ -1,0 +1,44 @@
+"""Conversation references: what proactive delivery needs, captured at install or first message."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import ConversationRef, utcnow
+
+
+async def remember(session: AsyncSession, *, conversation_id: str, conversation_type: str, tenant_id: str,
+                   aad_object_id: str | None, service_url: str, channel_id: str, bot_id: str,
+                   reference: dict[str, Any], person_id: int | None, network_id: int | None) -> ConversationRef:
+    row = await session.scalar(select(ConversationRef).where(ConversationRef.conversation_id == conversation_id))
+    values = dict(conversation_type=conversation_type, tenant_id=tenant_id, service_url=service_url,
+                  channel_id=channel_id, bot_id=bot_id, reference=reference, active=True)
+    if conversation_type == "personal":
+        values["aad_object_id"] = aad_object_id
+        if person_id is not None:
+            values["person_id"] = person_id
+    if network_id is not None:
+        values["network_id"] = network_id
+    if row is None:
+        row = ConversationRef(conversation_id=conversation_id, **values)
+        session.add(row)
+    else:
+        changed = {k: v for k, v in values.items() if getattr(row, k) != v}
+        for key, value in changed.items():
+            setattr(row, key, value)
+        if changed:
+            row.updated_at = utcnow()
+    await session.flush()
+    return row
+
+
+async def forget(session: AsyncSession, conversation_id: str) -> bool:
+    """The bot was removed from this conversation: stop sending there, keep the history."""
+    row = await session.scalar(select(ConversationRef).where(ConversationRef.conversation_id == conversation_id))
+    if row is None or not row.active:
+        return False
+    row.active = False
+    return True
