@@ -10,11 +10,13 @@ from types import SimpleNamespace
 from aiohttp import web
 from botbuilder.core import ShowTypingMiddleware, TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
-from botbuilder.schema import Activity
+from botbuilder.schema import Activity, ConversationReference
 
+from bot import workers
 from bot.activities import sender_of, tenant_of, to_activity
 from bot.config import Settings
 from bot.handler import SamarbeidsBot
+from dialogs import router
 from dialogs.i18n import normalise_lang, t
 from dialogs.onboarding import translator
 from dialogs.services import Services
@@ -119,10 +121,22 @@ def create_app(settings: Settings, db: Database | None = None) -> web.Applicatio
     app = web.Application(client_max_size=MAX_BODY_BYTES)
     app[SETTINGS_KEY] = settings
     app[DB_KEY] = db
-    app[BOT_KEY] = SamarbeidsBot(services)
-    app[ADAPTER_KEY] = make_adapter(settings, db)
+    adapter = make_adapter(settings, db)
+
+    async def proactive(reference: dict, activity: Activity) -> None:
+        """Send `activity` into a stored conversation (Bot Framework continue_conversation)."""
+        async def deliver(turn_context: TurnContext) -> None:
+            await turn_context.send_activity(activity)
+
+        await adapter.continue_conversation(ConversationReference().deserialize(reference), deliver,
+                                            settings.app_id or None)
+
+    app[ADAPTER_KEY] = adapter
+    app[BOT_KEY] = SamarbeidsBot(services, proactive)
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
+
+    router.load_capabilities()
 
     async def startup(_app: web.Application) -> None:
         await db.ensure_ready()
@@ -134,7 +148,10 @@ def create_app(settings: Settings, db: Database | None = None) -> web.Applicatio
                     raise SystemExit(f"Configuration error:\n  DEFAULT_NETWORK: no network "
                                      f"{settings.default_network!r} in the database")
 
+        await workers.start(app)
+
     async def cleanup(_app: web.Application) -> None:
+        await workers.stop(app)
         await db.dispose()
 
     app.on_startup.append(startup)

@@ -162,23 +162,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--write-config", action="store_true", help="only write .m365agentsplayground.yml")
     p.set_defaults(func=cmd_playground)
 
-    for register in _extensions():
-        register(sub)
+    p = sub.add_parser("bench", help="benchmarks that print figures (see `samarbeidsbot bench --help`)")
+    bench_sub = p.add_subparsers(dest="bench_name", required=True)
+    for name, module in _modules("bench_"):
+        module.add_arguments(bench_sub.add_parser(name, help=(module.__doc__ or name).splitlines()[0]))
+    for _name, module in _modules("cli_"):
+        module.register(sub)
     return parser
 
 
-def _extensions():
-    """Commands contributed by capabilities (each module exposes `register(subparsers)`)."""
+def _modules(prefix: str):
+    """Capabilities contribute commands as bot/cli_<name>.py (`register(subparsers)`) and
+    benchmarks as bot/bench_<name>.py (`add_arguments(parser)`, sets `func` or `coro`)."""
     import importlib
+    import pkgutil
 
-    for name in ("bot.cli_qa", "bot.cli_consultation"):
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue
-        yield module.register
+    import bot
+
+    for info in sorted(pkgutil.iter_modules(bot.__path__), key=lambda i: i.name):
+        if info.name.startswith(prefix):
+            yield info.name[len(prefix):], importlib.import_module(f"bot.{info.name}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

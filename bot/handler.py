@@ -8,7 +8,8 @@ from collections.abc import Awaitable, Callable
 
 from botbuilder.core import ActivityHandler, InvokeResponse, TurnContext
 from botbuilder.core.teams import TeamsInfo
-from botbuilder.schema import ChannelAccount
+from botbuilder.schema import Activity, ChannelAccount
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from bot.activities import incoming_of, reference_dict, sender_of, tenant_of, to_activity
@@ -18,15 +19,17 @@ from dialogs.services import Services
 from dialogs.turn import Reply, Sender
 from dialogs.viewer import find_person
 from storage import conversations
-from storage.models import AuditEntry, ProcessedActivity
+from storage.models import AuditEntry, ConversationRef, ProcessedActivity
 
 log = logging.getLogger("samarbeidsbot.bot")
+ProactiveSender = Callable[[dict, Activity], Awaitable[None]]
 _LOOKUP_RETRY_SECONDS = 300
 
 
 class SamarbeidsBot(ActivityHandler):
-    def __init__(self, services: Services):
+    def __init__(self, services: Services, proactive: ProactiveSender | None = None):
         self.services = services
+        self.proactive = proactive
         self._linked: set[tuple[str, str]] = set()
         self._lookup_failed: dict[tuple[str, str], float] = {}
 
@@ -102,7 +105,26 @@ class SamarbeidsBot(ActivityHandler):
 
     async def _send(self, turn_context: TurnContext, replies: list[Reply]) -> None:
         for reply in replies:
-            await turn_context.send_activity(to_activity(reply))
+            if reply.to_conversation and reply.to_conversation != turn_context.activity.conversation.id:
+                await self._send_elsewhere(reply)
+            else:
+                await turn_context.send_activity(to_activity(reply))
+
+    async def _send_elsewhere(self, reply: Reply) -> None:
+        """Deliver to another stored conversation; a failure there must not fail this turn."""
+        async with self.services.db.session() as session:
+            ref = await session.scalar(select(ConversationRef).where(
+                ConversationRef.conversation_id == reply.to_conversation, ConversationRef.active.is_(True)))
+        if ref is None or self.proactive is None:
+            log.warning("no active conversation to deliver to")
+            return
+        try:
+            await self.proactive(ref.reference, to_activity(reply))
+        except Exception as exc:  # noqa: BLE001 - recorded; the sender's own turn goes on
+            log.warning("proactive delivery failed: %s", type(exc).__name__)
+            async with self.services.db.session() as session:
+                session.add(AuditEntry(action="delivery.failed", target=str(reply.to_conversation)[:200],
+                                       details={"error": type(exc).__name__}))
 
     # --- installation and membership -------------------------------------------------------
 
@@ -169,4 +191,3 @@ class SamarbeidsBot(ActivityHandler):
         return InvokeResponse(status=200, body=body)
 
 
-TurnErrorHandler = Callable[[TurnContext, Exception], Awaitable[None]]

@@ -22,7 +22,7 @@ from dialogs.viewer import Viewer, resolve_viewer
 TextHandler = Callable[[AsyncSession, Services, Viewer, str], Awaitable[list[Reply] | None]]
 CardAction = Callable[[AsyncSession, Services, Viewer, dict], Awaitable[list[Reply]]]
 
-TEXT_HANDLERS: list[TextHandler] = []
+TEXT_HANDLERS: list[tuple[int, TextHandler]] = []
 CARD_ACTIONS: dict[str, CardAction] = {}
 
 _HELP = {"hjelp", "help", "?", "meny", "menu", "hjelp meg", "kva kan du", "hva kan du", "what can you do"}
@@ -31,9 +31,14 @@ _GREETING = {"hei", "hallo", "hello", "hi", "heisann", "god morgon", "god morgen
 _LANGUAGE = re.compile(r"^(?:språk|sprak|spraak|language|lang)\b\s*(.*)$", re.IGNORECASE)
 
 
-def text_handler(func: TextHandler) -> TextHandler:
-    TEXT_HANDLERS.append(func)
-    return func
+def text_handler(priority: int = 50) -> Callable[[TextHandler], TextHandler]:
+    """Register a handler for free text. Lower priority runs first; Q&A (the catch-all) uses 90.
+    A handler returns None when the text is not for it."""
+    def register(func: TextHandler) -> TextHandler:
+        TEXT_HANDLERS.append((priority, func))
+        TEXT_HANDLERS.sort(key=lambda item: item[0])
+        return func
+    return register
 
 
 def card_action(name: str) -> Callable[[CardAction], CardAction]:
@@ -41,6 +46,22 @@ def card_action(name: str) -> Callable[[CardAction], CardAction]:
         CARD_ACTIONS[name] = func
         return func
     return register
+
+
+def load_capabilities() -> None:
+    """Import every `dialogs/<capability>/handlers.py` so its handlers register themselves."""
+    import importlib
+    import pkgutil
+
+    import dialogs
+
+    for info in pkgutil.iter_modules(dialogs.__path__):
+        if info.ispkg:
+            try:
+                importlib.import_module(f"dialogs.{info.name}.handlers")
+            except ModuleNotFoundError as exc:
+                if exc.name != f"dialogs.{info.name}.handlers":
+                    raise
 
 
 def normalise_command(text: str) -> str:
@@ -86,7 +107,7 @@ async def _route(session: AsyncSession, services: Services, viewer: Viewer, inco
         return [onboarding.welcome(viewer)]
     if viewer.network is None:
         return [await onboarding.unknown_user(session, viewer)]
-    for handler in TEXT_HANDLERS:
+    for _priority, handler in TEXT_HANDLERS:
         replies = await handler(session, services, viewer, text)
         if replies:
             return replies

@@ -39,6 +39,9 @@ class Reply:
     text: str | None = None
     card: dict[str, Any] | None = None
     summary: str = ""  # notification preview for cards
+    # Set to send somewhere other than the current conversation (a stored conversation id):
+    # the bot delivers it proactively through the stored conversation reference.
+    to_conversation: str | None = None
 
 
 @dataclass

@@ -1,0 +1,151 @@
+"""The bot on a loopback port, talking to a loopback Bot Connector: HTTP end to end.
+
+`say()` posts a Teams activity exactly as the Bot Connector would and returns
+the messages the bot sent back (the POST returns when the turn is done, so no
+waiting is needed for in-turn replies).
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from aiohttp import ClientSession
+from aiohttp.test_utils import TestServer
+
+from bot.app import create_app
+from bot.config import load_settings
+from bot.standins.connector import FakeConnector, Member
+from storage.db import Database
+
+TENANT = "4d6f3c2a-1b2c-4d5e-8f90-a1b2c3d4e5f6"
+BOT_ID = "28:samarbeidsbot-test"
+
+
+@dataclass(frozen=True)
+class TeamsUser:
+    key: str
+    name: str
+    aad: str
+    email: str = ""
+    tenant: str = TENANT
+
+    @property
+    def teams_id(self) -> str:
+        return f"29:{self.key}"
+
+    @property
+    def personal_conversation(self) -> str:
+        return f"a:personal-{self.key}"
+
+
+# Demo people from data/ with fixed identities (see the people sections of the data files).
+DV_DIRECTOR = TeamsUser("dv-direktor-alver", "Alver director", "00000000-0000-0000-0000-000000000001")
+DV_SECRETARIAT = TeamsUser("dv-sekretariat-1", "DV secretariat", "00000000-0000-0000-0000-000000000002")
+DV_CHAIR = TeamsUser("dv-leiar", "DV chair", "00000000-0000-0000-0000-000000000003")
+DV_OBSERVER = TeamsUser("dv-observator-ks", "KS observer", "00000000-0000-0000-0000-000000000004")
+DA_DIRECTOR = TeamsUser("da-direktor-baerum", "Bærum director", "00000000-0000-0000-0000-000000000011")
+DIT_DIRECTOR = TeamsUser("dit-direktor-sigdal", "Sigdal director", "00000000-0000-0000-0000-000000000021")
+STRANGER = TeamsUser("stranger", "Ola Utanfor", "99999999-0000-0000-0000-000000000099", "ola@example.org")
+
+
+def card_texts(node: Any) -> list[str]:
+    """Every human-readable string in a card (text, titles, fact values), in order."""
+    out: list[str] = []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in ("text", "title", "value", "label", "placeholder") and isinstance(value, str):
+                out.append(value)
+            elif key not in ("data", "msteams"):
+                out.extend(card_texts(value))
+    elif isinstance(node, list):
+        for item in node:
+            out.extend(card_texts(item))
+    return out
+
+
+def message_text(activity: dict[str, Any]) -> str:
+    """The text of a message and of every card in it, joined: what a person sees."""
+    parts = [activity.get("text") or ""]
+    for attachment in activity.get("attachments") or []:
+        parts.extend(card_texts(attachment.get("content") or {}))
+    return "\n".join(p for p in parts if p)
+
+
+class BotHarness:
+    def __init__(self, db: Database, **settings: Any):
+        self.db = db
+        self.settings = load_settings(**settings)
+        self.connector = FakeConnector(enforce_limits=False)
+        self.server: TestServer | None = None
+        self.http: ClientSession | None = None
+        self._ids = itertools.count(1)
+
+    async def start(self) -> None:
+        await self.connector.start()
+        self.server = TestServer(create_app(self.settings, self.db), host="127.0.0.1")
+        await self.server.start_server()
+        self.http = ClientSession()
+
+    async def stop(self) -> None:
+        if self.http:
+            await self.http.close()
+        if self.server:
+            await self.server.close()
+        await self.connector.stop()
+
+    @property
+    def url(self) -> str:
+        assert self.server is not None
+        return str(self.server.make_url("/api/messages"))
+
+    def activity(self, user: TeamsUser, *, type: str = "message", text: str | None = None,
+                 conversation_type: str = "personal", conversation_id: str | None = None,
+                 locale: str = "nn-NO", **extra: Any) -> dict[str, Any]:
+        conversation = conversation_id or user.personal_conversation
+        body: dict[str, Any] = {
+            "type": type, "id": f"act-{next(self._ids)}-{uuid.uuid4().hex[:6]}",
+            "timestamp": "2026-11-23T09:00:00.000Z", "channelId": "msteams",
+            "serviceUrl": self.connector.url, "locale": locale,
+            "from": {"id": user.teams_id, "name": user.name, "aadObjectId": user.aad},
+            "recipient": {"id": BOT_ID, "name": "Samarbeidsbot"},
+            "conversation": {"id": conversation, "conversationType": conversation_type, "tenantId": user.tenant},
+            "channelData": {"tenant": {"id": user.tenant}},
+        }
+        if text is not None:
+            body["text"] = text
+        body.update(extra)
+        return body
+
+    async def post(self, body: Any, *, headers: dict[str, str] | None = None, raw: bytes | None = None):
+        assert self.http is not None
+        data = raw if raw is not None else json.dumps(body).encode()
+        return await self.http.post(self.url, data=data,
+                                    headers={"Content-Type": "application/json", **(headers or {})})
+
+    async def send(self, body: dict[str, Any]) -> list[dict[str, Any]]:
+        """Post one activity; return the messages the bot sent in reply to it."""
+        conversation = body["conversation"]["id"]
+        before = len(self.connector.messages(conversation))
+        response = await self.post(body)
+        assert response.status in (200, 201), f"HTTP {response.status}: {await response.text()}"
+        return self.connector.messages(conversation)[before:]
+
+    async def say(self, user: TeamsUser, text: str, **kwargs: Any) -> list[dict[str, Any]]:
+        return await self.send(self.activity(user, text=text, **kwargs))
+
+    async def say_text(self, user: TeamsUser, text: str, **kwargs: Any) -> str:
+        return "\n".join(message_text(m) for m in await self.say(user, text, **kwargs))
+
+    async def install(self, user: TeamsUser, **kwargs: Any) -> list[dict[str, Any]]:
+        body = self.activity(user, type="conversationUpdate",
+                             membersAdded=[{"id": BOT_ID}], **kwargs)
+        return await self.send(body)
+
+    def member(self, user: TeamsUser) -> None:
+        """Make the user known to the connector's member lookup (GET …/members/{id})."""
+        self.connector.add_member(Member(id=user.teams_id, name=user.name, aad_object_id=user.aad,
+                                         email=user.email, upn=user.email, tenant_id=user.tenant))

@@ -1,0 +1,157 @@
+"""The loader on real SQLite and PostgreSQL: idempotent, validating, and all-or-nothing."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from sqlalchemy import func, select
+
+from storage.db import BUNDLED_DATA
+from storage.loader import load_path
+from storage.models import (
+    AuditEntry,
+    Base,
+    Consultation,
+    ConsultationResponse,
+    Fact,
+    Municipality,
+    Network,
+    Person,
+)
+from storage.validate import DataError
+
+
+async def snapshot(db) -> dict[str, list[tuple]]:
+    """Every row of every data table, as tuples, for before/after comparison."""
+    out: dict[str, list[tuple]] = {}
+    async with db.session() as session:
+        for table in Base.metadata.sorted_tables:
+            rows = (await session.execute(select(table).order_by(*table.primary_key.columns))).all()
+            out[table.name] = [tuple(r) for r in rows]
+    return out
+
+
+async def count(db, model, *where) -> int:
+    async with db.session() as session:
+        return await session.scalar(select(func.count()).select_from(model).where(*where))
+
+
+@pytest.fixture
+def data_copy(tmp_path) -> Path:
+    target = tmp_path / "data"
+    shutil.copytree(BUNDLED_DATA, target)
+    return target
+
+
+async def test_loading_twice_leaves_the_same_rows(empty_db):
+    first = await load_path(empty_db, BUNDLED_DATA)
+    assert first.changed
+    before = await snapshot(empty_db)
+    second = await load_path(empty_db, BUNDLED_DATA)
+    assert not second.changed, second.summary()
+    assert await snapshot(empty_db) == before
+
+
+async def test_the_three_networks_and_the_july_2024_status_are_loaded(any_db):
+    async with any_db.session() as session:
+        slugs = set((await session.scalars(select(Network.slug))).all())
+        assert {"digivestland", "digitale-akershus", "digit-midt-buskerud"} <= slugs
+        dv = await session.scalar(select(Network).where(Network.slug == "digivestland"))
+        assert dv.language == "nn"
+        munis = (await session.scalars(select(Municipality).where(Municipality.network_id == dv.id))).all()
+        assert len(munis) == 43
+        assert sum(m.member for m in munis) == 40
+        assert all(m.number.startswith("46") for m in munis)
+        cons = await session.scalar(select(Consultation).where(Consultation.network_id == dv.id))
+        kinds = (await session.scalars(select(ConsultationResponse.kind)
+                                       .where(ConsultationResponse.consultation_id == cons.id))).all()
+        assert (kinds.count("joint"), kinds.count("individual"), kinds.count("no_input")) == (18, 2, 3)
+
+
+async def test_an_edited_file_updates_in_place(empty_db, data_copy):
+    await load_path(empty_db, data_copy)
+    path = data_copy / "digivestland.yaml"
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    fact = doc["facts"][0]
+    fact["answer"]["nn"] = "Eit nytt svar som sekretariatet har skrive."
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+    async with empty_db.session() as session:
+        old_id = await session.scalar(select(Fact.id).where(Fact.key == fact["key"]))
+    report = await load_path(empty_db, data_copy)
+    assert report.updated == {"facts": 1}
+    assert not report.created and not report.deleted
+    async with empty_db.session() as session:
+        row = await session.scalar(select(Fact).where(Fact.key == fact["key"]))
+        assert row.id == old_id
+        assert row.answer["nn"] == "Eit nytt svar som sekretariatet har skrive."
+
+
+async def test_a_removed_entry_is_removed_and_runtime_rows_are_kept(empty_db, data_copy):
+    await load_path(empty_db, data_copy)
+    async with empty_db.session() as session:
+        dv = await session.scalar(select(Network).where(Network.slug == "digivestland"))
+        session.add(Fact(network_id=dv.id, key="learned-1", answer={"nn": "x", "nb": "x", "en": "x"},
+                         origin="learned"))
+        person = await session.scalar(select(Person).where(Person.key == "dv-sekretariat-1"))
+        person.aad_object_id, person.tenant_id = "linked-at-run-time", "t"
+    path = data_copy / "digivestland.yaml"
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    removed = doc["facts"].pop()["key"]
+    for p in doc["people"]:
+        if p["key"] == "dv-sekretariat-1":
+            p.pop("aad_object_id", None)
+            p.pop("tenant_id", None)
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+    report = await load_path(empty_db, data_copy)
+    assert report.deleted == {"facts": 1}
+    assert await count(empty_db, Fact, Fact.key == removed) == 0
+    assert await count(empty_db, Fact, Fact.key == "learned-1") == 1
+    assert await count(empty_db, Person, Person.aad_object_id == "linked-at-run-time") == 1
+
+
+@pytest.mark.parametrize(("mutate", "expected"), [
+    (lambda text: text.replace("network:", "network: [", 1), "not valid YAML"),
+    (lambda text: text.replace("language: nn", "language: xx", 1), "network.language"),
+    (lambda text: text + "\nunexpected_section: 1\n", "unexpected_section"),
+], ids=["syntax", "bad-value", "unknown-section"])
+async def test_a_broken_file_names_file_and_field_and_writes_nothing(empty_db, data_copy, mutate, expected):
+    path = data_copy / "digivestland.yaml"
+    path.write_text(mutate(path.read_text(encoding="utf-8")), encoding="utf-8")
+    with pytest.raises(DataError) as err:
+        await load_path(empty_db, data_copy)
+    message = str(err.value)
+    assert "digivestland.yaml" in message and expected in message
+    assert await count(empty_db, Network) == 0
+
+
+async def test_a_bad_cross_reference_on_reload_leaves_the_database_as_it_was(empty_db, data_copy):
+    await load_path(empty_db, data_copy)
+    before = await snapshot(empty_db)
+    path = data_copy / "digit-midt-buskerud.yaml"
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    doc["people"][0]["municipality"] = "9999"
+    doc["facts"][0]["answer"]["nb"] = "changed"  # a valid change in the same load must not land either
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    with pytest.raises(DataError) as err:
+        await load_path(empty_db, data_copy)
+    assert "digit-midt-buskerud.yaml: people[0].municipality: unknown municipality '9999'" in str(err.value)
+    assert await snapshot(empty_db) == before
+
+
+async def test_the_audit_log_refuses_updates_and_deletes(any_db):
+    async with any_db.session() as session:
+        session.add(AuditEntry(action="test.entry"))
+    with pytest.raises(PermissionError):
+        async with any_db.session() as session:
+            entry = await session.scalar(select(AuditEntry).where(AuditEntry.action == "test.entry"))
+            entry.action = "rewritten"
+    with pytest.raises(PermissionError):
+        async with any_db.session() as session:
+            entry = await session.scalar(select(AuditEntry).where(AuditEntry.action == "test.entry"))
+            await session.delete(entry)
+    assert await count(any_db, AuditEntry, AuditEntry.action == "test.entry") == 1
