@@ -114,12 +114,6 @@ async def _networks(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_when(args: argparse.Namespace) -> int:
-    from dialogs.dates import cli_main
-
-    return cli_main(args.rest)
-
-
 def cmd_playground(args: argparse.Namespace) -> int:
     from bot.playground import run_playground
 
@@ -152,9 +146,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(coro=_networks)
 
-    p = sub.add_parser("when", help="parse a Norwegian/English date phrase", add_help=False)
-    p.add_argument("rest", nargs=argparse.REMAINDER)
-    p.set_defaults(func=cmd_when)
+    p = sub.add_parser("when", help="parse a Norwegian/English date phrase: when --lang nn|nb|en [--now ISO] TEXT")
+    p.add_argument("--lang", choices=("nn", "nb", "en"), required=True)
+    p.add_argument("--now", help="ISO time the phrase is relative to (default: now)")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("text", nargs="+")
 
     p = sub.add_parser("playground", help="start the Microsoft 365 Agents Playground against the bot")
     p.add_argument("--port", type=int, default=56150)
@@ -185,6 +181,11 @@ def _modules(prefix: str):
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["when"] and not {"-h", "--help"} & set(argv[1:2]):
+        from dialogs.dates import cli_main
+
+        return cli_main(argv[1:])  # the parser owns its own flags (--lang, --now, --json)
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

@@ -1,0 +1,1 @@
+"""Consultations (høyringar) on a draft agreement: who answered, how, and every version kept."""

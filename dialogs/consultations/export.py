@@ -1,0 +1,75 @@
+"""Every version of every answer, for the archive and for public-access requests (CSV and XLSX)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, datetime
+
+from openpyxl import Workbook
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from dialogs.consultations.status import latest_responses
+from dialogs.i18n import OSLO
+from storage.models import Consultation, ConsultationResponse, Municipality, Organisation, Person
+
+BASE_COLUMNS = ["consultation", "municipality_number", "municipality", "version", "latest", "kind",
+                "on_behalf_of", "submitted_by", "submitted_by_email", "submitted_at", "own_council_date",
+                "note", "source"]
+
+
+def _cell(value: object) -> object:
+    if isinstance(value, datetime):
+        return value.astimezone(OSLO).isoformat(timespec="seconds")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, list):
+        return "; ".join(str(v) for v in value)
+    return "" if value is None else value
+
+
+async def export_rows(session: AsyncSession, consultation: Consultation) -> tuple[list[str], list[dict]]:
+    question_keys = [q["key"] for q in consultation.questions or []]
+    latest = {r.id for r in (await latest_responses(session, consultation)).values()}
+    submitter = aliased(Person)
+    rows = (await session.execute(
+        select(ConsultationResponse, Municipality, Organisation.name, submitter.name, submitter.email)
+        .join(Municipality, Municipality.id == ConsultationResponse.municipality_id)
+        .outerjoin(Organisation, Organisation.id == ConsultationResponse.on_behalf_of_id)
+        .outerjoin(submitter, submitter.id == ConsultationResponse.submitted_by_id)
+        .where(ConsultationResponse.consultation_id == consultation.id)
+        .order_by(Municipality.name, ConsultationResponse.version))).all()
+    out = []
+    for response, muni, org_name, person_name, person_email in rows:
+        row = {"consultation": consultation.key, "municipality_number": muni.number, "municipality": muni.name,
+               "version": response.version, "latest": "yes" if response.id in latest else "no",
+               "kind": response.kind, "on_behalf_of": org_name or "", "submitted_by": person_name or "",
+               "submitted_by_email": person_email or "", "submitted_at": response.submitted_at,
+               "own_council_date": response.own_council_date, "note": response.note, "source": response.source}
+        for key in question_keys:
+            row[f"answer:{key}"] = (response.answers or {}).get(key, "")
+        out.append({k: _cell(v) for k, v in row.items()})
+    return BASE_COLUMNS + [f"answer:{k}" for k in question_keys], out
+
+
+def to_csv(columns: list[str], rows: list[dict]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=columns)
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue().encode("utf-8-sig")  # BOM so Excel reads æøå
+
+
+def to_xlsx(columns: list[str], rows: list[dict], title: str) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = title[:31] or "Svar"
+    sheet.append(columns)
+    for row in rows:
+        sheet.append([row.get(c, "") for c in columns])
+    sheet.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
