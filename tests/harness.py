@@ -50,6 +50,9 @@ DV_OBSERVER = TeamsUser("dv-observator-ks", "KS observer", "00000000-0000-0000-0
 DA_DIRECTOR = TeamsUser("da-direktor-baerum", "Bærum director", "00000000-0000-0000-0000-000000000011")
 DIT_DIRECTOR = TeamsUser("dit-direktor-sigdal", "Sigdal director", "00000000-0000-0000-0000-000000000021")
 STRANGER = TeamsUser("stranger", "Ola Utanfor", "99999999-0000-0000-0000-000000000099", "ola@example.org")
+# A user in a tenant that no network claims.
+OUTSIDER = TeamsUser("outsider", "Kari Andre", "88888888-0000-0000-0000-000000000088", "kari@example.com",
+                     tenant="bbbbbbbb-0000-0000-0000-00000000000b")
 
 
 def card_texts(node: Any) -> list[str]:

@@ -16,6 +16,7 @@ from tests.harness import (
     DV_DIRECTOR,
     DV_OBSERVER,
     DV_SECRETARIAT,
+    OUTSIDER,
     STRANGER,
     BotHarness,
     TeamsUser,
@@ -78,10 +79,10 @@ async def test_an_unknown_user_with_no_network_is_told_whom_to_ask(db):
     harness = BotHarness(db)  # no DEFAULT_NETWORK and a tenant no network claims
     await harness.start()
     try:
-        replies = await harness.install(STRANGER)
+        replies = await harness.install(OUTSIDER)
         text = "\n".join(message_text(r) for r in replies)
         assert "Eg veit ikkje kva for samarbeid du høyrer til" in text
-        assert "Eg veit ikkje kva for samarbeid" in await harness.say_text(STRANGER, "kven leiar styringsgruppa")
+        assert "Eg veit ikkje kva for samarbeid" in await harness.say_text(OUTSIDER, "kven leiar styringsgruppa")
     finally:
         await harness.stop()
 
