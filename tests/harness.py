@@ -89,7 +89,8 @@ class BotHarness:
 
     async def start(self) -> None:
         await self.connector.start()
-        self.server = TestServer(create_app(self.settings, self.db), host="127.0.0.1")
+        self.app = create_app(self.settings, self.db)
+        self.server = TestServer(self.app, host="127.0.0.1")
         await self.server.start_server()
         self.http = ClientSession()
 
@@ -147,6 +148,17 @@ class BotHarness:
         body = self.activity(user, type="conversationUpdate",
                              membersAdded=[{"id": BOT_ID}], **kwargs)
         return await self.send(body)
+
+    @property
+    def services(self):
+        """The dialogs' services (database, clock): tests set `services.now` to control time."""
+        from bot.app import BOT_KEY
+
+        return self.app[BOT_KEY].services
+
+    async def submit(self, user: TeamsUser, data: dict[str, Any], **kwargs: Any) -> list[dict[str, Any]]:
+        """Press an Action.Submit button on a card: a message activity with `value` and no text."""
+        return await self.send(self.activity(user, value=data, **kwargs))
 
     def member(self, user: TeamsUser) -> None:
         """Make the user known to the connector's member lookup (GET …/members/{id})."""

@@ -1,0 +1,229 @@
+"""Consultation cards: the answer form, the receipt, and the secretariat's status at a glance."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from adaptive_cards.card import (
+    ActionOpenUrl,
+    ActionSubmit,
+    Column,
+    ColumnSet,
+    Container,
+    FactSet,
+    InputChoice,
+    InputChoiceSet,
+    InputDate,
+    InputText,
+    TextBlock,
+)
+from adaptive_cards.card import Fact as FactRow
+
+from cards.base import Translate, build, heading, para
+
+MAX_INPUT = 10_000
+
+
+@dataclass
+class QuestionView:
+    key: str
+    kind: str  # choice | text
+    label: str
+    options: list[str] = field(default_factory=list)
+    required: bool = False
+
+
+@dataclass
+class CurrentAnswer:
+    kind: str
+    version: int
+    submitted_at: str  # formatted
+    submitted_by: str
+    on_behalf_of: str = ""
+    answers: dict[str, str] = field(default_factory=dict)
+    own_council_date: str = ""
+    note: str = ""
+
+
+@dataclass
+class AnswerForm:
+    consultation_key: str
+    revision: int
+    title: str
+    description: str
+    link: str
+    deadline: str
+    days_left: int
+    party: str  # "Alver kommune" or "Region Nordhordland IKS for 8 kommunar"
+    questions: list[QuestionView]
+    bodies: list[tuple[str, str]]  # (key, name) regional bodies that may answer jointly
+    joint_only: bool = False
+    current: CurrentAnswer | None = None  # the stored answer, if any
+    prefill: CurrentAnswer | None = None  # what to show in the inputs (after a refused submit: what was typed)
+    problem: str = ""  # shown on top when a submit was refused
+
+
+def answer_card(form: AnswerForm, t: Translate) -> dict[str, Any]:
+    items: list[Any] = [heading(form.title), para(t("consultations.answering_for", party=form.party), subtle=True,
+                                                  spacing="none")]
+    if form.problem:
+        items.append(TextBlock(text=form.problem, wrap=True, color="attention", weight="bolder"))
+    if form.description:
+        items.append(para(form.description))
+    items.append(FactSet(facts=[FactRow(title=t("consultations.deadline"), value=form.deadline),
+                                FactRow(title=t("consultations.days_left_label"),
+                                        value=t("consultations.days_left", days=form.days_left))]))
+    current = form.current
+    if current:
+        items.append(para(t("consultations.current_answer", version=current.version, at=current.submitted_at,
+                            by=current.submitted_by, kind=t(f"consultations.kind_{current.kind}")), subtle=True))
+    values = form.prefill or current
+    kind_default = values.kind if values and values.kind else None
+    if form.joint_only:
+        items.append(para(t("consultations.joint_for_all")))
+    else:
+        items.append(InputChoiceSet(
+            id="kind", label=t("consultations.kind_label"), is_required=True, style="expanded",
+            value=kind_default, error_message=t("consultations.missing_kind"),
+            choices=[InputChoice(title=t(f"consultations.kind_{k}"), value=k)
+                     for k in ("individual", "joint", "no_input")]))
+        if form.bodies:
+            items.append(InputChoiceSet(
+                id="on_behalf_of", label=t("consultations.body_label"), style="compact",
+                value=(next((k for k, name in form.bodies if name == values.on_behalf_of), None) if values
+                       else None),
+                choices=[InputChoice(title=name, value=key) for key, name in form.bodies]))
+    for question in form.questions:
+        value = values.answers.get(question.key) if values else None
+        if question.kind == "choice":
+            items.append(InputChoiceSet(id=f"q_{question.key}", label=question.label, style="expanded",
+                                        value=value, choices=[InputChoice(title=o, value=o) for o in question.options]))
+        else:
+            items.append(InputText(id=f"q_{question.key}", label=question.label, is_multiline=True,
+                                   max_length=MAX_INPUT, value=value))
+    if not form.joint_only:
+        items.append(InputDate(id="own_council_date", label=t("consultations.own_council_label"),
+                               value=values.own_council_date if values and values.own_council_date else None))
+    items.append(InputText(id="note", label=t("consultations.note_label"), is_multiline=True, max_length=MAX_INPUT,
+                           value=values.note if values and values.note else None))
+    actions: list[Any] = [ActionSubmit(
+        title=t("consultations.submit_update") if current else t("consultations.submit"), style="positive",
+        data={"action": "consultation.answer", "consultation": form.consultation_key, "revision": form.revision})]
+    if form.link:
+        actions.append(ActionOpenUrl(title=t("consultations.open_document"), url=form.link))
+    return build(items, actions)
+
+
+@dataclass
+class Receipt:
+    title: str
+    municipalities: list[str]
+    version: int
+    stored_at: str
+    kind: str
+    on_behalf_of: str = ""
+    answers: list[tuple[str, str]] = field(default_factory=list)  # (question label, answer)
+    own_council_date: str = ""
+    unchanged: bool = False
+    deadline: str = ""
+
+
+def receipt_card(receipt: Receipt, t: Translate) -> dict[str, Any]:
+    title = t("consultations.receipt_unchanged_title") if receipt.unchanged else t("consultations.receipt_title")
+    facts = [FactRow(title=t("consultations.for"), value=", ".join(receipt.municipalities)),
+             FactRow(title=t("consultations.kind_label"), value=t(f"consultations.kind_{receipt.kind}")),
+             FactRow(title=t("consultations.version"), value=str(receipt.version)),
+             FactRow(title=t("consultations.stored_at"), value=receipt.stored_at)]
+    if receipt.on_behalf_of:
+        facts.append(FactRow(title=t("consultations.body_label"), value=receipt.on_behalf_of))
+    if receipt.own_council_date:
+        facts.append(FactRow(title=t("consultations.own_council_label"), value=receipt.own_council_date))
+    items: list[Any] = [heading(title), para(receipt.title, subtle=True, spacing="none"), FactSet(facts=facts)]
+    for label, answer in receipt.answers:
+        items.append(TextBlock(text=label, weight="bolder", wrap=True, spacing="medium"))
+        items.append(para(answer if len(answer) <= 1500 else answer[:1500] + " …"))
+    if receipt.deadline:
+        items.append(para(t("consultations.can_edit_until", deadline=receipt.deadline), subtle=True))
+    return build(items)
+
+
+@dataclass
+class StatusView:
+    title: str
+    network: str
+    deadline: str
+    days_left: int
+    closed: bool
+    members: int
+    counts: dict[str, int]
+    not_answered: list[str]
+    consultation_key: str = ""
+    export_links: list[tuple[str, str]] = field(default_factory=list)  # (title, url)
+
+
+_BAR_STYLE = {"joint": "accent", "individual": "good", "no_input": "warning", "missing": "attention"}
+
+
+def _bar(label: str, count: int, total: int, style: str) -> ColumnSet:
+    """A horizontal bar from card elements: a coloured column whose weight is the count."""
+    filled = max(count, 0)
+    rest = max(total - filled, 0)
+    columns = [Column(width="120px", items=[TextBlock(text=label, wrap=True, size="small")]),
+               Column(width="40px", items=[TextBlock(text=str(count), weight="bolder", horizontal_alignment="right")])]
+    if filled:
+        columns.append(Column(width=str(filled), style=style,
+                              items=[TextBlock(text=" ", size="small")]))
+    if rest:
+        columns.append(Column(width=str(rest), items=[TextBlock(text=" ", size="small")]))
+    return ColumnSet(columns=columns, spacing="small")
+
+
+def status_card(view: StatusView, t: Translate) -> dict[str, Any]:
+    answered = sum(view.counts.values())
+    state = (t("consultations.state_closed") if view.closed
+             else t("consultations.state_open", days=view.days_left))
+    items: list[Any] = [heading(view.title), para(f"{view.network} · {state}", subtle=True, spacing="none"),
+                        FactSet(facts=[FactRow(title=t("consultations.deadline"), value=view.deadline),
+                                       FactRow(title=t("consultations.answered_label"),
+                                               value=t("consultations.answered_of", answered=answered,
+                                                       members=view.members))])]
+    bars = Container(items=[
+        _bar(t("consultations.kind_joint"), view.counts.get("joint", 0), view.members, _BAR_STYLE["joint"]),
+        _bar(t("consultations.kind_individual"), view.counts.get("individual", 0), view.members,
+             _BAR_STYLE["individual"]),
+        _bar(t("consultations.kind_no_input"), view.counts.get("no_input", 0), view.members,
+             _BAR_STYLE["no_input"]),
+        _bar(t("consultations.not_answered"), len(view.not_answered), view.members, _BAR_STYLE["missing"]),
+    ])
+    items.append(bars)
+    if view.not_answered:
+        items.append(TextBlock(text=t("consultations.not_answered"), weight="bolder", wrap=True, spacing="medium"))
+        items.append(para(", ".join(view.not_answered)))
+    actions: list[Any] = [ActionSubmit(title=t("consultations.refresh"),
+                                       data={"action": "consultation.status", "consultation": view.consultation_key})]
+    actions += [ActionOpenUrl(title=title, url=url) for title, url in view.export_links]
+    return build(items, actions)
+
+
+def examples(t: Translate) -> dict[str, dict[str, Any]]:
+    """Cards for the gallery, with demo data shaped like the July 2024 DigiVestland consultation."""
+    questions = [QuestionView("hovudsyn", "choice", "Hovudsyn på utkastet",
+                              ["Støttar utkastet", "Støttar med endringar", "Støttar ikkje"]),
+                 QuestionView("merknader", "text", "Merknader til utkastet")]
+    form = AnswerForm("ny-samarbeidsavtale-2024", 1, "Innspel til utkast til ny samarbeidsavtale", "",
+                      "https://forms.office.com/e/41vG7efhjX", "30. juni 2024 kl. 23:59", 7, "Alver kommune",
+                      questions, [("region-nordhordland", "Region Nordhordland IKS")])
+    answered = AnswerForm(**{**form.__dict__, "current": CurrentAnswer(
+        "individual", 2, "20. juni 2024 kl. 10:00", "Ingrid Haugland", answers={"hovudsyn": "Støttar med endringar"})})
+    return {
+        "consultation-answer": answer_card(form, t),
+        "consultation-answer-edit": answer_card(answered, t),
+        "consultation-receipt": receipt_card(Receipt(
+            "Innspel til utkast til ny samarbeidsavtale", ["Alver"], 2, "20. juni 2024 kl. 10:00", "individual",
+            answers=[("Hovudsyn på utkastet", "Støttar med endringar")], deadline="30. juni 2024 kl. 23:59"), t),
+        "consultation-status": status_card(StatusView(
+            "Innspel til utkast til ny samarbeidsavtale", "DigiVestland", "30. juni 2024 kl. 23:59", 0, True, 40,
+            {"joint": 18, "individual": 2, "no_input": 3}, ["Askvoll", "Aurland", "Bømlo"], "ny-samarbeidsavtale-2024"),
+            t),
+    }
