@@ -123,13 +123,23 @@ def create_app(settings: Settings, db: Database | None = None) -> web.Applicatio
     app[DB_KEY] = db
     adapter = make_adapter(settings, db)
 
-    async def proactive(reference: dict, activity: Activity) -> None:
-        """Send `activity` into a stored conversation (Bot Framework continue_conversation)."""
+    async def proactive(reference: dict, activity: Activity, update_id: str | None = None) -> str | None:
+        """Send `activity` into a stored conversation, or edit the posted activity `update_id` there.
+        Returns the id of the posted activity."""
+        posted: list[str | None] = []
+
         async def deliver(turn_context: TurnContext) -> None:
-            await turn_context.send_activity(activity)
+            if update_id:
+                activity.id = update_id
+                await turn_context.update_activity(activity)
+                posted.append(update_id)
+            else:
+                response = await turn_context.send_activity(activity)
+                posted.append(response.id if response else None)
 
         await adapter.continue_conversation(ConversationReference().deserialize(reference), deliver,
                                             settings.app_id or None)
+        return posted[0] if posted else None
 
     app[ADAPTER_KEY] = adapter
     app[BOT_KEY] = SamarbeidsBot(services, proactive)
@@ -151,6 +161,7 @@ def create_app(settings: Settings, db: Database | None = None) -> web.Applicatio
         await workers.start(app)
 
     async def cleanup(_app: web.Application) -> None:
+        await app[BOT_KEY].drain()
         await workers.stop(app)
         await db.dispose()
 

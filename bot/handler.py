@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
 
 from botbuilder.core import ActivityHandler, InvokeResponse, TurnContext
 from botbuilder.core.teams import TeamsInfo
-from botbuilder.schema import Activity, ChannelAccount
+from botbuilder.schema import ChannelAccount
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -16,13 +17,13 @@ from bot.activities import incoming_of, reference_dict, sender_of, tenant_of, to
 from dialogs import router
 from dialogs.i18n import t
 from dialogs.services import Services
-from dialogs.turn import Reply, Sender
-from dialogs.viewer import find_person
+from dialogs.turn import Refresh, Reply, Sender
+from dialogs.viewer import Viewer, find_person
 from storage import conversations
 from storage.models import AuditEntry, ConversationRef, ProcessedActivity
 
 log = logging.getLogger("samarbeidsbot.bot")
-ProactiveSender = Callable[[dict, Activity], Awaitable[None]]
+ProactiveSender = Callable[..., Awaitable[str | None]]
 _LOOKUP_RETRY_SECONDS = 300
 
 
@@ -30,6 +31,7 @@ class SamarbeidsBot(ActivityHandler):
     def __init__(self, services: Services, proactive: ProactiveSender | None = None):
         self.services = services
         self.proactive = proactive
+        self._background: set[asyncio.Task] = set()
         self._linked: set[tuple[str, str]] = set()
         self._lookup_failed: dict[tuple[str, str], float] = {}
 
@@ -101,16 +103,24 @@ class SamarbeidsBot(ActivityHandler):
             self._linked.add((sender.tenant_id, sender.aad_object_id))
         await self.remember(turn_context, routed.viewer.person.id if routed.viewer.person else None,
                             routed.viewer.network.id if routed.viewer.network else None)
-        await self._send(turn_context, routed.replies)
+        await self._send(turn_context, routed.replies, routed.viewer)
 
-    async def _send(self, turn_context: TurnContext, replies: list[Reply]) -> None:
+    async def _send(self, turn_context: TurnContext, replies: list[Reply | Refresh],
+                    viewer: Viewer | None = None) -> None:
         for reply in replies:
-            if reply.to_conversation and reply.to_conversation != turn_context.activity.conversation.id:
-                await self._send_elsewhere(reply)
+            if isinstance(reply, Refresh):
+                self._in_background(self._refresh(reply))
+            elif reply.to_conversation and reply.to_conversation != turn_context.activity.conversation.id:
+                await self._send_elsewhere(reply, viewer)
             else:
-                await turn_context.send_activity(to_activity(reply))
+                response = await turn_context.send_activity(to_activity(reply))
+                if reply.track and response is not None and response.id:
+                    await router.remember_posted(
+                        self.services, kind=reply.track[0], subject=reply.track[1],
+                        conversation_id=turn_context.activity.conversation.id, activity_id=response.id,
+                        viewer=viewer, language=viewer.lang if viewer else "nb")
 
-    async def _send_elsewhere(self, reply: Reply) -> None:
+    async def _send_elsewhere(self, reply: Reply, viewer: Viewer | None) -> None:
         """Deliver to another stored conversation; a failure there must not fail this turn."""
         async with self.services.db.session() as session:
             ref = await session.scalar(select(ConversationRef).where(
@@ -119,12 +129,40 @@ class SamarbeidsBot(ActivityHandler):
             log.warning("no active conversation to deliver to")
             return
         try:
-            await self.proactive(ref.reference, to_activity(reply))
+            activity_id = await self.proactive(ref.reference, to_activity(reply))
         except Exception as exc:  # noqa: BLE001 - recorded; the sender's own turn goes on
             log.warning("proactive delivery failed: %s", type(exc).__name__)
             async with self.services.db.session() as session:
                 session.add(AuditEntry(action="delivery.failed", target=str(reply.to_conversation)[:200],
                                        details={"error": type(exc).__name__}))
+            return
+        if reply.track and activity_id:
+            await router.remember_posted(self.services, kind=reply.track[0], subject=reply.track[1],
+                                         conversation_id=ref.conversation_id, activity_id=activity_id,
+                                         viewer=None, language=reply.track_language or "nb")
+
+    async def _refresh(self, refresh: Refresh) -> None:
+        """Edit every posted copy of a tracked card so that everyone sees the current state."""
+        for posted, card in await router.render_posted(self.services, refresh.kind, refresh.subject):
+            async with self.services.db.session() as session:
+                ref = await session.scalar(select(ConversationRef).where(
+                    ConversationRef.conversation_id == posted.conversation_id))
+            if ref is None or self.proactive is None:
+                continue
+            try:
+                await self.proactive(ref.reference, to_activity(Reply(card=card)), update_id=posted.activity_id)
+            except Exception as exc:  # noqa: BLE001 - one stale copy must not stop the others
+                log.warning("card update failed: %s", type(exc).__name__)
+
+    def _in_background(self, coro) -> None:
+        task = asyncio.create_task(coro)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def drain(self) -> None:
+        """Wait for background work (card updates) to finish; used at shutdown and by tests."""
+        while self._background:
+            await asyncio.gather(*list(self._background), return_exceptions=True)
 
     # --- installation and membership -------------------------------------------------------
 
@@ -144,7 +182,7 @@ class SamarbeidsBot(ActivityHandler):
             session.add(AuditEntry(actor=sender.actor, action="app.installed",
                                    network_id=routed.viewer.network.id if routed.viewer.network else None,
                                    target=turn_context.activity.conversation.id[:200]))
-        await self._send(turn_context, routed.replies)
+        await self._send(turn_context, routed.replies, routed.viewer)
 
     async def on_members_removed_activity(self, members_removed: list[ChannelAccount],
                                           turn_context: TurnContext) -> None:
@@ -182,11 +220,16 @@ class SamarbeidsBot(ActivityHandler):
         incoming = incoming_of(turn_context.activity, sender)
         incoming = type(incoming)(**{**incoming.__dict__, "value": data, "text": ""})
         routed = await router.handle(self.services, incoming)
-        card = next((r.card for r in routed.replies if r.card is not None), None)
+        here = [r for r in routed.replies if isinstance(r, Reply) and not r.to_conversation]
+        # updates of other copies and messages to other people happen after the invoke is answered
+        later = [r for r in routed.replies if r not in here]
+        if later:
+            self._in_background(self._send(turn_context, later, routed.viewer))
+        card = next((r.card for r in here if r.card is not None), None)
         if card is not None:
             body = {"statusCode": 200, "type": "application/vnd.microsoft.card.adaptive", "value": card}
         else:
-            text = next((r.text for r in routed.replies if r.text), t("core.card_unknown", routed.viewer.lang))
+            text = next((r.text for r in here if r.text), t("core.card_unknown", routed.viewer.lang))
             body = {"statusCode": 200, "type": "application/vnd.microsoft.activity.message", "value": text}
         return InvokeResponse(status=200, body=body)
 

@@ -11,19 +11,24 @@ import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dialogs import onboarding
 from dialogs.i18n import t
 from dialogs.services import Services
-from dialogs.turn import Incoming, Reply
+from dialogs.turn import Incoming, Refresh, Reply
 from dialogs.viewer import Viewer, resolve_viewer
+from storage.models import PostedCard
 
-TextHandler = Callable[[AsyncSession, Services, Viewer, str], Awaitable[list[Reply] | None]]
-CardAction = Callable[[AsyncSession, Services, Viewer, dict], Awaitable[list[Reply]]]
+TextHandler = Callable[[AsyncSession, Services, Viewer, str], Awaitable[list[Reply | Refresh] | None]]
+CardAction = Callable[[AsyncSession, Services, Viewer, dict], Awaitable[list[Reply | Refresh]]]
 
 TEXT_HANDLERS: list[tuple[int, TextHandler]] = []
 CARD_ACTIONS: dict[str, CardAction] = {}
+# kind → renders the current card for one posted copy (None: the card is no longer kept current)
+CardRenderer = Callable[[AsyncSession, Services, PostedCard], Awaitable[dict | None]]
+CARD_RENDERERS: dict[str, CardRenderer] = {}
 
 _HELP = {"hjelp", "help", "?", "meny", "menu", "hjelp meg", "kva kan du", "hva kan du", "what can you do"}
 _GREETING = {"hei", "hallo", "hello", "hi", "heisann", "god morgon", "god morgen", "start", "velkomen",
@@ -46,6 +51,43 @@ def card_action(name: str) -> Callable[[CardAction], CardAction]:
         CARD_ACTIONS[name] = func
         return func
     return register
+
+
+def card_renderer(kind: str) -> Callable[[CardRenderer], CardRenderer]:
+    def register(func: CardRenderer) -> CardRenderer:
+        CARD_RENDERERS[kind] = func
+        return func
+    return register
+
+
+async def render_posted(services: Services, kind: str, subject: str) -> list[tuple[PostedCard, dict]]:
+    """The fresh card for every active posted copy of (kind, subject)."""
+    renderer = CARD_RENDERERS.get(kind)
+    if renderer is None:
+        return []
+    out = []
+    async with services.db.session() as session:
+        posted = (await session.scalars(select(PostedCard).where(
+            PostedCard.kind == kind, PostedCard.subject == subject, PostedCard.active.is_(True)))).all()
+        for copy in posted:
+            card = await renderer(session, services, copy)
+            if card is None:
+                copy.active = False
+            else:
+                out.append((copy, card))
+    return out
+
+
+async def remember_posted(services: Services, *, kind: str, subject: str, conversation_id: str, activity_id: str,
+                          viewer: Viewer | None, language: str) -> None:
+    async with services.db.session() as session:
+        exists = await session.scalar(select(PostedCard).where(
+            PostedCard.conversation_id == conversation_id, PostedCard.activity_id == activity_id))
+        if exists is None:
+            session.add(PostedCard(
+                kind=kind, subject=subject, conversation_id=conversation_id, activity_id=activity_id,
+                language=language, person_id=viewer.person.id if viewer and viewer.person else None,
+                network_id=viewer.network.id if viewer and viewer.network else None))
 
 
 def load_capabilities() -> None:
@@ -71,7 +113,7 @@ def normalise_command(text: str) -> str:
 @dataclass
 class Routed:
     viewer: Viewer
-    replies: list[Reply]
+    replies: list[Reply | Refresh]
 
 
 async def handle(services: Services, incoming: Incoming) -> Routed:

@@ -42,6 +42,21 @@ class Reply:
     # Set to send somewhere other than the current conversation (a stored conversation id):
     # the bot delivers it proactively through the stored conversation reference.
     to_conversation: str | None = None
+    # (kind, subject): remember where this card was posted so that it can be kept current.
+    track: tuple[str, str] | None = None
+    track_language: str | None = None  # the reader's language, for a tracked card sent elsewhere
+
+
+@dataclass(frozen=True)
+class Refresh:
+    """Ask the bot to re-render every posted card of (kind, subject) and edit it in place.
+
+    Returned among a handler's replies after a change (a new answer, a vote); the
+    bot does it after answering the user, so the user's own turn stays fast.
+    """
+
+    kind: str
+    subject: str
 
 
 @dataclass

@@ -406,6 +406,28 @@ class ProcessedActivity(Base):
     at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class PostedCard(Base):
+    """A card the bot posted that must be kept current (status, a case's turnout, a report).
+
+    `kind` names the renderer that rebuilds it and `subject` what it shows (a
+    consultation key, a case id); the bot edits every posted copy after a change.
+    """
+
+    __tablename__ = "posted_cards"
+    __table_args__ = (UniqueConstraint("conversation_id", "activity_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(60), index=True)
+    subject: Mapped[str] = mapped_column(String(200), index=True)
+    network_id: Mapped[int | None] = mapped_column(ForeignKey("networks.id", ondelete="CASCADE"))
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    conversation_id: Mapped[str] = mapped_column(String(300))
+    activity_id: Mapped[str] = mapped_column(String(200))
+    language: Mapped[str] = mapped_column(String(5), default="nb")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 def _refuse_change(mapper, connection, target) -> None:  # noqa: ARG001
     raise PermissionError("the audit log is append-only")
 

@@ -160,6 +160,12 @@ class BotHarness:
         """Press an Action.Submit button on a card: a message activity with `value` and no text."""
         return await self.send(self.activity(user, value=data, **kwargs))
 
+    async def drain(self) -> None:
+        """Wait until the bot's background work (card updates, messages to others) is done."""
+        from bot.app import BOT_KEY
+
+        await self.app[BOT_KEY].drain()
+
     def member(self, user: TeamsUser) -> None:
         """Make the user known to the connector's member lookup (GET …/members/{id})."""
         self.connector.add_member(Member(id=user.teams_id, name=user.name, aad_object_id=user.aad,

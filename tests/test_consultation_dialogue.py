@@ -163,3 +163,16 @@ async def test_only_the_secretariat_refreshes_the_status(bot, consultation):
     assert "Berre sekretariatet i DigiVestland" in text
     text = message_text((await bot.submit(DV_SECRETARIAT, {"action": "consultation.status"}))[0])
     assert "Høyring om prioriteringar 2027" in text and "open, 10 dagar att" in text
+
+
+async def test_the_secretariats_status_card_updates_in_place_when_an_answer_comes_in(bot, consultation):
+    await bot.install(DV_SECRETARIAT)  # the secretariat's chat, where the status card is posted
+    status = await bot.say(DV_SECRETARIAT, "høyring")
+    assert "0 av 40 kommunar" in message_text(status[0])
+    await bot.submit(DV_DIRECTOR, answer(kind="no_input", own_council_date="2026-12-15"))
+    await bot.drain()
+    updates = [r for r in bot.connector.records
+               if r.op == "update" and r.conversation_id == DV_SECRETARIAT.personal_conversation]
+    assert len(updates) == 1
+    text = message_text(updates[0].activity)
+    assert "1 av 40 kommunar" in text and "Ikkje innspel\n1" in text

@@ -155,3 +155,12 @@ async def test_the_audit_log_refuses_updates_and_deletes(any_db):
             entry = await session.scalar(select(AuditEntry).where(AuditEntry.action == "test.entry"))
             await session.delete(entry)
     assert await count(any_db, AuditEntry, AuditEntry.action == "test.entry") == 1
+
+
+async def test_the_migrations_create_exactly_the_schema_the_models_describe(empty_db):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    async with empty_db.engine.connect() as conn:
+        diff = await conn.run_sync(lambda c: compare_metadata(MigrationContext.configure(c), Base.metadata))
+    assert diff == []

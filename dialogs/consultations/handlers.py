@@ -25,10 +25,11 @@ from dialogs.consultations.status import current_consultation, days_left, latest
 from dialogs.i18n import format_day, format_when, t
 from dialogs.onboarding import translator
 from dialogs.services import Services
-from dialogs.turn import Reply
+from dialogs.turn import Refresh, Reply
 from dialogs.viewer import Viewer
-from storage.models import Consultation, Organisation, Person
+from storage.models import Consultation, Network, Organisation, Person, PostedCard
 
+STATUS_CARD = "consultation.status"
 _COMMAND = re.compile(r"^(?:høyring|høyringa|høring|høringen|hoyring|horing|consultation|"
                       r"status høyring|status høring|svar på høyring|svar på høring)\b", re.IGNORECASE)
 
@@ -89,14 +90,33 @@ async def answer_form(session: AsyncSession, services: Services, viewer: Viewer,
     return Reply(card=answer_card(form, translator(lang)), summary=consultation.title)
 
 
-async def status_reply(session: AsyncSession, services: Services, viewer: Viewer,
-                       consultation: Consultation) -> Reply:
-    status = await status_of(session, viewer.network, consultation, services.now())
-    view = StatusView(title=consultation.title, network=viewer.network.name,
-                      deadline=format_when(consultation.deadline, viewer.lang), days_left=max(status.days_left, 0),
+async def status_card_for(session: AsyncSession, services: Services, network: Network, consultation: Consultation,
+                          lang: str) -> dict:
+    status = await status_of(session, network, consultation, services.now())
+    view = StatusView(title=consultation.title, network=network.name,
+                      deadline=format_when(consultation.deadline, lang), days_left=max(status.days_left, 0),
                       closed=status.closed, members=status.members, counts=dict(status.by_kind),
                       not_answered=[m.name for m in status.not_answered], consultation_key=consultation.key)
-    return Reply(card=status_card(view, translator(viewer.lang)), summary=consultation.title)
+    return status_card(view, translator(lang))
+
+
+async def status_reply(session: AsyncSession, services: Services, viewer: Viewer,
+                       consultation: Consultation) -> Reply:
+    card = await status_card_for(session, services, viewer.network, consultation, viewer.lang)
+    return Reply(card=card, summary=consultation.title, track=(STATUS_CARD, f"{viewer.network.id}:{consultation.key}"))
+
+
+@router.card_renderer("consultation.status")
+async def render_status(session: AsyncSession, services: Services, posted: PostedCard) -> dict | None:
+    network_id, _, key = posted.subject.partition(":")
+    network = await session.get(Network, int(network_id)) if network_id.isdigit() else None
+    if network is None:
+        return None
+    consultation = await session.scalar(select(Consultation).where(
+        Consultation.network_id == network.id, Consultation.key == key))
+    if consultation is None:
+        return None
+    return await status_card_for(session, services, network, consultation, posted.language)
 
 
 def _closed_text(consultation: Consultation, lang: str) -> str:
@@ -128,7 +148,8 @@ async def consultation_command(session: AsyncSession, services: Services, viewer
 
 
 @router.card_action("consultation.answer")
-async def submit_answer(session: AsyncSession, services: Services, viewer: Viewer, data: dict) -> list[Reply]:
+async def submit_answer(session: AsyncSession, services: Services, viewer: Viewer,
+                        data: dict) -> list[Reply | Refresh]:
     lang = viewer.lang
     if viewer.network is None:
         return [Reply(text=t("consultations.refused_unknown", lang))]
@@ -161,7 +182,10 @@ async def submit_answer(session: AsyncSession, services: Services, viewer: Viewe
             stored = await rules.store(session, consultation, party, draft, viewer, now)
     except IntegrityError:  # the same submit arrived twice at once: the other one stored it
         stored = await rules.store(session, consultation, party, draft, viewer, now)
-    return [_receipt(consultation, stored, draft, lang, viewer)]
+    replies: list[Reply | Refresh] = [_receipt(consultation, stored, draft, lang, viewer)]
+    if any(item.new for item in stored):
+        replies.append(Refresh(STATUS_CARD, f"{consultation.network_id}:{consultation.key}"))
+    return replies
 
 
 def _receipt(consultation: Consultation, stored: list[rules.Stored], draft: rules.Draft, lang: str,

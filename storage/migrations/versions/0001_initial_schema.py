@@ -365,6 +365,25 @@ def upgrade() -> None:
     with op.batch_alter_table('consultation_responses', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_consultation_responses_consultation_id'), ['consultation_id'], unique=False)
 
+    op.create_table('posted_cards',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=60), nullable=False),
+    sa.Column('subject', sa.String(length=200), nullable=False),
+    sa.Column('network_id', sa.Integer(), nullable=True),
+    sa.Column('person_id', sa.Integer(), nullable=True),
+    sa.Column('conversation_id', sa.String(length=300), nullable=False),
+    sa.Column('activity_id', sa.String(length=200), nullable=False),
+    sa.Column('language', sa.String(length=5), nullable=False),
+    sa.Column('active', sa.Boolean(), nullable=False),
+    sa.Column('created_at', storage.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', storage.models.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['network_id'], ['networks.id'], ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['person_id'], ['people.id'], ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('conversation_id', 'activity_id')
+    )
+    op.create_index(op.f('ix_posted_cards_kind'), 'posted_cards', ['kind'], unique=False)
+    op.create_index(op.f('ix_posted_cards_subject'), 'posted_cards', ['subject'], unique=False)
     # ### end Alembic commands ###
 
 
@@ -438,6 +457,9 @@ def downgrade() -> None:
 
     op.drop_table('agreements')
     op.drop_table('user_preferences')
+    op.drop_index(op.f('ix_posted_cards_subject'), table_name='posted_cards')
+    op.drop_index(op.f('ix_posted_cards_kind'), table_name='posted_cards')
+    op.drop_table('posted_cards')
     op.drop_table('processed_activities')
     op.drop_table('networks')
     # ### end Alembic commands ###
