@@ -202,6 +202,7 @@ def status_card(view: StatusView, t: Translate) -> dict[str, Any]:
         items.append(para(", ".join(view.not_answered)))
     actions: list[Any] = [ActionSubmit(title=t("consultations.refresh"),
                                        data={"action": "consultation.status", "consultation": view.consultation_key})]
+    actions += manage_actions(view.consultation_key, view.closed, t)
     actions += [ActionOpenUrl(title=title, url=url) for title, url in view.export_links]
     return build(items, actions)
 
@@ -227,3 +228,78 @@ def examples(t: Translate) -> dict[str, dict[str, Any]]:
             {"joint": 18, "individual": 2, "no_input": 3}, ["Askvoll", "Aurland", "Bømlo"], "ny-samarbeidsavtale-2024"),
             t),
     }
+
+
+@dataclass
+class OpenForm:
+    title: str = ""
+    description: str = ""
+    link: str = ""
+    deadline: str = ""
+    problem: str = ""
+
+
+def open_form_card(form: OpenForm, t: Translate) -> dict[str, Any]:
+    items: list[Any] = [heading(t("consultations.open_title"))]
+    if form.problem:
+        items.append(TextBlock(text=form.problem, wrap=True, color="attention", weight="bolder"))
+    items += [
+        InputText(id="title", label=t("consultations.open_field_title"), is_required=True, max_length=300,
+                  value=form.title or None, error_message=t("consultations.open_missing_title")),
+        InputText(id="description", label=t("consultations.open_field_description"), is_multiline=True,
+                  max_length=MAX_INPUT, value=form.description or None),
+        InputText(id="link", label=t("consultations.open_field_link"), value=form.link or None,
+                  placeholder="https://"),
+        InputText(id="deadline", label=t("consultations.open_field_deadline"), is_required=True,
+                  value=form.deadline or None, placeholder=t("consultations.open_deadline_example")),
+        para(t("consultations.open_questions_note"), subtle=True),
+    ]
+    return build(items, [ActionSubmit(title=t("consultations.open_preview"), style="positive",
+                                      data={"action": "consultation.preview"})])
+
+
+@dataclass
+class OpenPreview:
+    key: str
+    title: str
+    description: str
+    link: str
+    deadline_iso: str
+    deadline_text: str
+    with_app: int
+    without_app: list[str]
+
+
+def open_preview_card(preview: OpenPreview, t: Translate) -> dict[str, Any]:
+    facts = [FactRow(title=t("consultations.open_field_title"), value=preview.title),
+             FactRow(title=t("consultations.deadline"), value=preview.deadline_text),
+             FactRow(title=t("consultations.open_recipients"), value=t("consultations.open_recipients_count",
+                                                                        count=preview.with_app))]
+    if preview.link:
+        facts.append(FactRow(title=t("consultations.open_field_link"), value=preview.link))
+    items: list[Any] = [heading(t("consultations.open_confirm_title")), FactSet(facts=facts)]
+    if preview.description:
+        items.append(para(preview.description))
+    if preview.without_app:
+        items.append(para(t("consultations.open_without_app", names=", ".join(preview.without_app)), subtle=True))
+    data = {"action": "consultation.open", "key": preview.key, "title": preview.title,
+            "description": preview.description, "link": preview.link, "deadline": preview.deadline_iso}
+    return build(items, [ActionSubmit(title=t("consultations.open_send"), style="positive", data=data),
+                         ActionSubmit(title=t("consultations.open_cancel"), data={"action": "consultation.cancel_open"})])
+
+
+def manage_actions(key: str, closed: bool, t: Translate) -> list[Any]:
+    """The secretariat's buttons under the status card: change the deadline, close, reopen."""
+    from adaptive_cards.card import ActionShowCard, AdaptiveCard
+
+    def deadline_card(verb: str) -> AdaptiveCard:
+        return (AdaptiveCard.new().version("1.5")
+                .add_item(InputText(id="deadline", label=t("consultations.open_field_deadline"), is_required=True,
+                                    placeholder=t("consultations.open_deadline_example")))
+                .add_action(ActionSubmit(title=t("consultations.save"), data={"action": verb, "consultation": key}))
+                .create())
+
+    if closed:
+        return [ActionShowCard(title=t("consultations.reopen"), card=deadline_card("consultation.reopen"))]
+    return [ActionShowCard(title=t("consultations.extend"), card=deadline_card("consultation.extend")),
+            ActionSubmit(title=t("consultations.close_now"), data={"action": "consultation.close", "consultation": key})]

@@ -212,3 +212,7 @@ async def refresh_status(session: AsyncSession, services: Services, viewer: View
         return [Reply(text=t("consultations.unknown", viewer.lang))]
     return [await status_reply(session, services, viewer, consultation)]
 
+
+
+# The secretariat's commands live beside these; importing registers them with the router.
+from dialogs.consultations import secretariat  # noqa: E402, F401

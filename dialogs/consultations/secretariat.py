@@ -1,0 +1,178 @@
+"""The secretariat opens, extends, closes and reopens consultations from Teams."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from cards.consultations import OpenForm, OpenPreview, open_form_card, open_preview_card
+from dialogs import router
+from dialogs.consultations import manage
+from dialogs.consultations.handlers import STATUS_CARD, answer_form, status_reply
+from dialogs.consultations.rules import Refusal, answering_party
+from dialogs.dates import WhenError, parse_when
+from dialogs.i18n import format_when, t
+from dialogs.onboarding import secretariat_contact, translator
+from dialogs.services import Services
+from dialogs.turn import Refresh, Reply, Sender
+from dialogs.viewer import Viewer
+from storage.models import Consultation, Person
+
+_NEW = re.compile(r"^(?:ny høyring|ny høring|opne høyring|åpne høring|new consultation|open consultation)\b",
+                  re.IGNORECASE)
+
+
+def _refuse(viewer: Viewer) -> list[Reply] | None:
+    if viewer.network is None or not viewer.is_secretariat:
+        name = viewer.network.name if viewer.network else ""
+        return [Reply(text=t("consultations.secretariat_only_open", viewer.lang, network=name))]
+    return None
+
+
+@router.text_handler(priority=25)
+async def new_consultation(session: AsyncSession, services: Services, viewer: Viewer,
+                           text: str) -> list[Reply] | None:
+    if not _NEW.match(text.strip()):
+        return None
+    return _refuse(viewer) or [Reply(card=open_form_card(OpenForm(), translator(viewer.lang)))]
+
+
+def _deadline(raw: str, lang: str, now: datetime) -> datetime:
+    """A deadline phrase → an aware datetime; a date alone means the end of that day (23:59)."""
+    when = parse_when(raw, lang, now=now, allow_past=False)
+    if when.has_time:
+        return when.start
+    from dialogs.i18n import OSLO
+
+    return datetime(when.start.year, when.start.month, when.start.day, 23, 59, tzinfo=OSLO)
+
+
+@router.card_action("consultation.preview")
+async def preview(session: AsyncSession, services: Services, viewer: Viewer, data: dict) -> list[Reply]:
+    if refused := _refuse(viewer):
+        return refused
+    form = OpenForm(title=str(data.get("title") or "").strip(), description=str(data.get("description") or ""),
+                    link=str(data.get("link") or "").strip(), deadline=str(data.get("deadline") or "").strip())
+    tr = translator(viewer.lang)
+    if not form.title:
+        form.problem = t("consultations.open_missing_title", viewer.lang)
+        return [Reply(card=open_form_card(form, tr))]
+    try:
+        deadline = _deadline(form.deadline, viewer.lang, services.now())
+    except WhenError as err:
+        form.problem = err.message(viewer.lang)
+        return [Reply(card=open_form_card(form, tr))]
+    if form.link and not re.match(r"^https?://\S+$", form.link):
+        form.problem = t("consultations.bad_link", viewer.lang, value=form.link)
+        return [Reply(card=open_form_card(form, tr))]
+    people = await manage.recipients(session, viewer.network)
+    key = f"{manage.slug(form.title)}-{deadline:%Y%m%d}-{uuid.uuid4().hex[:4]}"
+    card = open_preview_card(OpenPreview(
+        key=key, title=form.title, description=form.description, link=form.link,
+        deadline_iso=deadline.isoformat(), deadline_text=format_when(deadline, viewer.lang),
+        with_app=sum(1 for r in people if r.conversation_id),
+        without_app=[r.person.name for r in people if not r.conversation_id]), tr)
+    return [Reply(card=card)]
+
+
+@router.card_action("consultation.cancel_open")
+async def cancel_open(session: AsyncSession, services: Services, viewer: Viewer, data: dict) -> list[Reply]:
+    return [Reply(text=t("consultations.open_cancelled", viewer.lang))]
+
+
+@router.card_action("consultation.open")
+async def open_and_send(session: AsyncSession, services: Services, viewer: Viewer,
+                        data: dict) -> list[Reply | Refresh]:
+    if refused := _refuse(viewer):
+        return refused
+    key = str(data.get("key") or "")
+    title = str(data.get("title") or "")
+    existing = await session.scalar(select(Consultation).where(Consultation.network_id == viewer.network.id,
+                                                               Consultation.key == key))
+    if existing is not None:  # the button pressed twice: opened once
+        return [Reply(text=t("consultations.open_already", viewer.lang, title=existing.title))]
+    try:
+        deadline = datetime.fromisoformat(str(data.get("deadline") or ""))
+        if deadline.tzinfo is None:
+            raise ValueError
+        consultation = await manage.open_consultation(
+            session, viewer.network, title=title, deadline=deadline, now=services.now(), actor=viewer.sender.actor,
+            description=str(data.get("description") or ""), link=str(data.get("link") or ""),
+            contact=await secretariat_contact(session, viewer) or "", key=key or None)
+    except ValueError:
+        return [Reply(text=t("core.card_unknown", viewer.lang))]
+    except Refusal as refusal:
+        return [Reply(text=t(refusal.key, viewer.lang, **refusal.values))]
+    sent = await distribute(session, services, viewer, consultation)
+    return [Reply(text=t("consultations.open_done", viewer.lang, title=consultation.title, count=len(sent))),
+            await status_reply(session, services, viewer, consultation), *sent]
+
+
+async def distribute(session: AsyncSession, services: Services, opener: Viewer,
+                     consultation: Consultation) -> list[Reply]:
+    """The answer card, in each recipient's language, to every director who has the app."""
+    replies = []
+    for recipient in await manage.recipients(session, opener.network):
+        if not recipient.conversation_id:
+            continue
+        person = await session.scalar(select(Person).options(
+            selectinload(Person.municipality), selectinload(Person.organisation)).where(Person.id == recipient.person.id))
+        lang = person.language or opener.network.language
+        viewer = Viewer(sender=Sender(person.tenant_id or "", person.aad_object_id or ""), lang=lang, person=person,
+                        network=opener.network)
+        try:
+            party = await answering_party(session, viewer)
+        except Refusal:
+            continue
+        reply = await answer_form(session, services, viewer, consultation, party)
+        reply.to_conversation = recipient.conversation_id
+        reply.summary = t("consultations.new_consultation_notice", lang, network=opener.network.name,
+                          deadline=format_when(consultation.deadline, lang))
+        replies.append(reply)
+    return replies
+
+
+async def _find(session: AsyncSession, viewer: Viewer, data: dict) -> Consultation | None:
+    return await session.scalar(select(Consultation).where(Consultation.network_id == viewer.network.id,
+                                                           Consultation.key == str(data.get("consultation") or "")))
+
+
+async def _change_deadline(session: AsyncSession, services: Services, viewer: Viewer,
+                           data: dict) -> list[Reply | Refresh]:
+    if refused := _refuse(viewer):
+        return refused
+    consultation = await _find(session, viewer, data)
+    if consultation is None:
+        return [Reply(text=t("consultations.unknown", viewer.lang))]
+    try:
+        deadline = _deadline(str(data.get("deadline") or ""), viewer.lang, services.now())
+        await manage.change_deadline(session, consultation, deadline, now=services.now(), actor=viewer.sender.actor)
+    except WhenError as err:
+        return [Reply(text=err.message(viewer.lang))]
+    except Refusal as refusal:
+        return [Reply(text=t(refusal.key, viewer.lang, **refusal.values))]
+    return [Reply(text=t("consultations.extended", viewer.lang, title=consultation.title,
+                         deadline=format_when(deadline, viewer.lang))),
+            Refresh(STATUS_CARD, f"{consultation.network_id}:{consultation.key}")]
+
+
+router.card_action("consultation.extend")(_change_deadline)
+router.card_action("consultation.reopen")(_change_deadline)
+
+
+@router.card_action("consultation.close")
+async def close_now(session: AsyncSession, services: Services, viewer: Viewer, data: dict) -> list[Reply | Refresh]:
+    if refused := _refuse(viewer):
+        return refused
+    consultation = await _find(session, viewer, data)
+    if consultation is None:
+        return [Reply(text=t("consultations.unknown", viewer.lang))]
+    if not await manage.close(session, consultation, actor=viewer.sender.actor):
+        return [Reply(text=t("consultations.already_closed", viewer.lang, title=consultation.title))]
+    return [Reply(text=t("consultations.closed_now", viewer.lang, title=consultation.title)),
+            Refresh(STATUS_CARD, f"{consultation.network_id}:{consultation.key}")]
