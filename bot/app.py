@@ -115,6 +115,18 @@ async def healthz(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok" if ok else "unavailable", "database": ok}, status=200 if ok else 503)
 
 
+def _route_modules():
+    """Capabilities add HTTP routes as bot/routes_<name>.py with `add_routes(app)` (e.g. .ics files)."""
+    import importlib
+    import pkgutil
+
+    import bot
+
+    for info in sorted(pkgutil.iter_modules(bot.__path__), key=lambda i: i.name):
+        if info.name.startswith("routes_"):
+            yield importlib.import_module(f"bot.{info.name}")
+
+
 def create_app(settings: Settings, db: Database | None = None) -> web.Application:
     db = db or Database(settings.database_url)
     services = Services(db=db, default_network=settings.default_network, public_url=settings.public_url)
@@ -145,6 +157,8 @@ def create_app(settings: Settings, db: Database | None = None) -> web.Applicatio
     app[BOT_KEY] = SamarbeidsBot(services, proactive)
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
+    for module in _route_modules():
+        module.add_routes(app)
 
     router.load_capabilities()
 
