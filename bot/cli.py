@@ -60,6 +60,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     settings = _settings()
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if settings.log_level != "DEBUG":
+        logging.getLogger("alembic").setLevel(logging.WARNING)
     port = args.port or settings.port
     print(f"Samarbeidsbot listening on http://{args.host}:{port}/api/messages "
           f"(database: {Database(settings.database_url).url.split('@')[-1]})", flush=True)
