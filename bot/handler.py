@@ -110,7 +110,8 @@ class SamarbeidsBot(ActivityHandler):
         for reply in replies:
             if isinstance(reply, Refresh):
                 self._in_background(self._refresh(reply))
-            elif reply.to_conversation and reply.to_conversation != turn_context.activity.conversation.id:
+            elif reply.to_person is not None or (
+                    reply.to_conversation and reply.to_conversation != turn_context.activity.conversation.id):
                 await self._send_elsewhere(reply, viewer)
             else:
                 response = await turn_context.send_activity(to_activity(reply))
@@ -123,8 +124,13 @@ class SamarbeidsBot(ActivityHandler):
     async def _send_elsewhere(self, reply: Reply, viewer: Viewer | None) -> None:
         """Deliver to another stored conversation; a failure there must not fail this turn."""
         async with self.services.db.session() as session:
+            if reply.to_person is not None:
+                where = (ConversationRef.person_id == reply.to_person,
+                         ConversationRef.conversation_type == "personal")
+            else:
+                where = (ConversationRef.conversation_id == reply.to_conversation,)
             ref = await session.scalar(select(ConversationRef).where(
-                ConversationRef.conversation_id == reply.to_conversation, ConversationRef.active.is_(True)))
+                *where, ConversationRef.active.is_(True)).order_by(ConversationRef.updated_at.desc()).limit(1))
         if ref is None or self.proactive is None:
             log.warning("no active conversation to deliver to")
             return

@@ -42,6 +42,12 @@ class Reply:
     # Set to send somewhere other than the current conversation (a stored conversation id):
     # the bot delivers it proactively through the stored conversation reference.
     to_conversation: str | None = None
+    # Or set to send to a person's personal chat with the bot (a stored person id).
+    to_person: int | None = None
+    # Groups the messages of one distribution (a notice, a case) for its delivery report.
+    batch: str = ""
+    # The same logical message is queued once, however often the code that sends it runs.
+    dedupe_key: str | None = None
     # (kind, subject): remember where this card was posted so that it can be kept current.
     track: tuple[str, str] | None = None
     track_language: str | None = None  # the reader's language, for a tracked card sent elsewhere

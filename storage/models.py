@@ -484,9 +484,83 @@ class PostedCard(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+# --- delivery and scheduled work --------------------------------------------------------------
+
+
+class OutboxMessage(Base):
+    """One proactive message to one recipient, kept until it is sent or known undeliverable.
+
+    Every message the bot sends outside the current turn (notices, consultation and
+    case cards, invitations, reminders, answers from the secretariat) is a row here;
+    the delivery worker sends it within Teams' limits and records what happened.
+    `batch` groups the rows of one notice or one distribution for its report;
+    `dedupe_key` makes queuing the same logical message twice a no-op.
+    """
+
+    __tablename__ = "outbox"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    network_id: Mapped[int | None] = mapped_column(ForeignKey("networks.id", ondelete="CASCADE"), index=True)
+    batch: Mapped[str] = mapped_column(String(120), default="", index=True)
+    dedupe_key: Mapped[str | None] = mapped_column(String(300), unique=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"), index=True)
+    conversation_id: Mapped[str | None] = mapped_column(String(300))
+    payload: Mapped[dict] = mapped_column(JSON, default=dict)  # {"text", "card", "summary"}
+    update_activity_id: Mapped[str | None] = mapped_column(String(200))  # edit this message instead
+    track_kind: Mapped[str] = mapped_column(String(60), default="")
+    track_subject: Mapped[str] = mapped_column(String(200), default="")
+    language: Mapped[str] = mapped_column(String(5), default="nb")
+    # queued | sending | sent | failed | unreachable | cancelled
+    status: Mapped[str] = mapped_column(String(20), default="queued", index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    not_before: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    claimed_by: Mapped[str] = mapped_column(String(100), default="")
+    claimed_at: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+    activity_id: Mapped[str] = mapped_column(String(200), default="")
+    error: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Job(Base):
+    """A piece of work due at a time (a reminder, closing a case at its deadline).
+
+    `key` is unique so that scheduling the same thing twice keeps one job; the
+    scheduler claims due jobs so that each runs once even with several instances.
+    """
+
+    __tablename__ = "jobs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(60), index=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    network_id: Mapped[int | None] = mapped_column(ForeignKey("networks.id", ondelete="CASCADE"), index=True)
+    run_at: Mapped[datetime] = mapped_column(index=True)
+    payload: Mapped[dict] = mapped_column(JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(20), default="pending", index=True)  # pending|running|done|failed|cancelled
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    claimed_by: Mapped[str] = mapped_column(String(100), default="")
+    claimed_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    error: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 def _refuse_change(mapper, connection, target) -> None:  # noqa: ARG001
     raise PermissionError("the audit log is append-only")
 
 
 event.listen(AuditEntry, "before_update", _refuse_change)
 event.listen(AuditEntry, "before_delete", _refuse_change)
+
+
+def _load_feature_models() -> None:
+    """Import `storage/models_*.py` so that a capability's own tables join `Base.metadata`."""
+    import importlib
+    import pkgutil
+    from pathlib import Path
+
+    for info in sorted(pkgutil.iter_modules([str(Path(__file__).parent)]), key=lambda i: i.name):
+        if info.name.startswith("models_"):
+            importlib.import_module(f"storage.{info.name}")
+
+
+_load_feature_models()
