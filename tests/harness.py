@@ -160,6 +160,20 @@ class BotHarness:
         """Press an Action.Submit button on a card: a message activity with `value` and no text."""
         return await self.send(self.activity(user, value=data, **kwargs))
 
+    async def execute(self, user: TeamsUser, verb: str, data: dict[str, Any] | None = None,
+                      **kwargs: Any) -> dict[str, Any]:
+        """Press an Action.Execute button (or a card refresh): an `adaptiveCard/action` invoke.
+
+        Returns the invoke response body: {"statusCode", "type", "value"} where value is the
+        card that replaces the pressed one, or a message text.
+        """
+        body = self.activity(user, type="invoke", name="adaptiveCard/action",
+                             value={"action": {"type": "Action.Execute", "verb": verb, "data": data or {}},
+                                    "trigger": "manual"}, **kwargs)
+        response = await self.post(body)
+        assert response.status == 200, f"HTTP {response.status}: {await response.text()}"
+        return await response.json()
+
     async def drain(self) -> None:
         """Wait until the bot's background work (card updates, messages to others) is done."""
         from bot.app import BOT_KEY
