@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -57,11 +56,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from aiohttp import web
 
     from bot.app import create_app
+    from bot.logging_setup import configure, load_log_settings
 
     settings = _settings()
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    if settings.log_level != "DEBUG":
-        logging.getLogger("alembic").setLevel(logging.WARNING)
+    try:
+        configure(load_log_settings())  # LOG_FILE, LOG_RETENTION_DAYS; no user text at INFO and above
+    except ValueError as exc:
+        raise UsageError(str(exc)) from exc
     port = args.port or settings.port
     print(f"Samarbeidsbot listening on http://{args.host}:{port}/api/messages "
           f"(database: {Database(settings.database_url).url.split('@')[-1]})", flush=True)
