@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dialogs import onboarding
+from dialogs import onboarding, ratelimit
 from dialogs.i18n import t
 from dialogs.services import Services
 from dialogs.turn import Incoming, Refresh, Reply
@@ -131,6 +131,8 @@ async def _route(session: AsyncSession, services: Services, viewer: Viewer, inco
         handler = CARD_ACTIONS.get(str(action))
         if handler is None:
             return [Reply(text=t("core.card_unknown", viewer.lang))]
+        if limited := ratelimit.check(services, viewer, str(action)):
+            return limited
         return await handler(session, services, viewer, value)
 
     text = incoming.text.strip()
@@ -149,6 +151,8 @@ async def _route(session: AsyncSession, services: Services, viewer: Viewer, inco
         return [onboarding.welcome(viewer)]
     if viewer.network is None:
         return [await onboarding.unknown_user(session, viewer)]
+    if limited := ratelimit.check(services, viewer, None):
+        return limited
     for _priority, handler in TEXT_HANDLERS:
         replies = await handler(session, services, viewer, text)
         if replies:
