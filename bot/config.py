@@ -34,6 +34,12 @@ class Settings(BaseSettings):
     log_level: str = Field(default="INFO", alias="LOG_LEVEL")
     # Overrides for the Bot Framework token validation (tests point these at a loopback issuer).
     openid_metadata_url: str = Field(default="", alias="BOT_OPENID_METADATA")
+    # Delivery (bot/delivery.py) and Microsoft Graph (bot/graph.py; overrides point at a loopback stand-in).
+    delivery_rate: int = Field(default=50, ge=1, alias="DELIVERY_RATE")
+    delivery_lease_seconds: float = Field(default=60.0, gt=0, alias="DELIVERY_LEASE_SECONDS")
+    graph_base_url: str = Field(default="https://graph.microsoft.com/v1.0", alias="GRAPH_BASE_URL")
+    graph_authority: str = Field(default="https://login.microsoftonline.com", alias="GRAPH_AUTHORITY")
+    teams_app_catalog_id: str = Field(default="", alias="TEAMS_APP_CATALOG_ID")
 
     @field_validator("app_type")
     @classmethod
@@ -103,6 +109,11 @@ class Settings(BaseSettings):
     @property
     def auth_enabled(self) -> bool:
         return bool(self.app_id)
+
+    @property
+    def graph_enabled(self) -> bool:
+        """Installing the app for people who never opened it needs the app's catalog id and credentials."""
+        return bool(self.teams_app_catalog_id and self.app_id and self.app_password)
 
 
 def _split(value: str) -> list[str]:

@@ -10,9 +10,9 @@ from collections.abc import Awaitable, Callable
 from botbuilder.core import ActivityHandler, InvokeResponse, TurnContext
 from botbuilder.core.teams import TeamsInfo
 from botbuilder.schema import ChannelAccount
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from bot import delivery
 from bot.activities import incoming_of, reference_dict, sender_of, tenant_of, to_activity
 from dialogs import router
 from dialogs.i18n import t
@@ -20,7 +20,7 @@ from dialogs.services import Services
 from dialogs.turn import Refresh, Reply, Sender
 from dialogs.viewer import Viewer, find_person
 from storage import conversations
-from storage.models import AuditEntry, ConversationRef, ProcessedActivity
+from storage.models import AuditEntry, ProcessedActivity
 
 log = logging.getLogger("samarbeidsbot.bot")
 ProactiveSender = Callable[..., Awaitable[str | None]]
@@ -122,43 +122,40 @@ class SamarbeidsBot(ActivityHandler):
                         viewer=viewer, language=viewer.lang if viewer else "nb")
 
     async def _send_elsewhere(self, reply: Reply, viewer: Viewer | None) -> None:
-        """Deliver to another stored conversation; a failure there must not fail this turn."""
+        """Queue a message for another conversation in the durable outbox (bot/delivery.py sends it).
+
+        A short reply to one person is sent at once through the same claim the worker
+        uses, so it still arrives during this turn and is never sent twice.
+        """
+        from dialogs.delivery import payload_of
+        from storage import outbox
+
         async with self.services.db.session() as session:
-            if reply.to_person is not None:
-                where = (ConversationRef.person_id == reply.to_person,
-                         ConversationRef.conversation_type == "personal")
-            else:
-                where = (ConversationRef.conversation_id == reply.to_conversation,)
-            ref = await session.scalar(select(ConversationRef).where(
-                *where, ConversationRef.active.is_(True)).order_by(ConversationRef.updated_at.desc()).limit(1))
-        if ref is None or self.proactive is None:
-            log.warning("no active conversation to deliver to")
-            return
-        try:
-            activity_id = await self.proactive(ref.reference, to_activity(reply))
-        except Exception as exc:  # noqa: BLE001 - recorded; the sender's own turn goes on
-            log.warning("proactive delivery failed: %s", type(exc).__name__)
-            async with self.services.db.session() as session:
-                session.add(AuditEntry(action="delivery.failed", target=str(reply.to_conversation)[:200],
-                                       details={"error": type(exc).__name__}))
-            return
-        if reply.track and activity_id:
-            await router.remember_posted(self.services, kind=reply.track[0], subject=reply.track[1],
-                                         conversation_id=ref.conversation_id, activity_id=activity_id,
-                                         viewer=None, language=reply.track_language or "nb")
+            row = await outbox.enqueue(
+                session, payload=payload_of(reply), person_id=reply.to_person,
+                conversation_id=None if reply.to_person is not None else reply.to_conversation,
+                network_id=viewer.network.id if viewer and viewer.network else None, batch=reply.batch,
+                dedupe_key=reply.dedupe_key, track=reply.track,
+                language=reply.track_language or (viewer.lang if viewer and reply.to_person is None else "nb"),
+                # sent below within this turn; the worker takes it only if that did not happen
+                not_before=delivery.utcnow() + delivery.SEND_NOW_GRACE)
+            ids = [row.id] if row is not None else []
+        engine = delivery.engine_for(self.services.db)
+        if engine is not None and ids:
+            try:
+                await engine.send_now(ids)
+            except Exception as exc:  # noqa: BLE001 - the row stays queued; the worker sends it
+                log.warning("immediate delivery failed, left to the worker: %s", type(exc).__name__)
+                engine.wake()
 
     async def _refresh(self, refresh: Refresh) -> None:
-        """Edit every posted copy of a tracked card so that everyone sees the current state."""
-        for posted, card in await router.render_posted(self.services, refresh.kind, refresh.subject):
-            async with self.services.db.session() as session:
-                ref = await session.scalar(select(ConversationRef).where(
-                    ConversationRef.conversation_id == posted.conversation_id))
-            if ref is None or self.proactive is None:
-                continue
-            try:
-                await self.proactive(ref.reference, to_activity(Reply(card=card)), update_id=posted.activity_id)
-            except Exception as exc:  # noqa: BLE001 - one stale copy must not stop the others
-                log.warning("card update failed: %s", type(exc).__name__)
+        """Queue an edit of every posted copy of a tracked card so that everyone sees the current state."""
+        from dialogs.delivery import queue_refresh
+
+        if await queue_refresh(self.services, refresh):
+            engine = delivery.engine_for(self.services.db)
+            if engine is not None:
+                engine.wake()
 
     def _in_background(self, coro) -> None:
         task = asyncio.create_task(coro)

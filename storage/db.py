@@ -45,6 +45,15 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA busy_timeout=5000")
     cur.close()
+    # Let SQLAlchemy, not pysqlite, start transactions (see _sqlite_begin).
+    dbapi_conn.isolation_level = None
+
+
+def _sqlite_begin(conn) -> None:
+    """Take the write lock when a transaction starts. With pysqlite's deferred transactions a session
+    that read first and writes later fails at once with "database is locked" if any other connection
+    (a background worker, another user's turn) committed in between; busy_timeout cannot help there."""
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 class Database:
@@ -58,6 +67,7 @@ class Database:
         self.engine: AsyncEngine = create_async_engine(self.url, **kwargs)
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+            event.listen(self.engine.sync_engine, "begin", _sqlite_begin)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self._ready = False
 

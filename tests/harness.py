@@ -174,11 +174,25 @@ class BotHarness:
         assert response.status == 200, f"HTTP {response.status}: {await response.text()}"
         return await response.json()
 
-    async def drain(self) -> None:
-        """Wait until the bot's background work (card updates, messages to others) is done."""
+    async def drain(self, timeout: float = 15.0) -> None:
+        """Wait until the bot's background work (card updates, messages to others) is done and the
+        outbox has nothing due: every queued message has been sent or given up."""
+        import asyncio
+
+        from bot import delivery
         from bot.app import BOT_KEY
 
         await self.app[BOT_KEY].drain()
+        deadline = asyncio.get_running_loop().time() + timeout
+        while True:
+            engine = delivery.engine_for(self.db)
+            if engine is not None:
+                engine.wake()
+            if not await delivery.has_due(self.db) and not (engine and engine.busy):
+                return
+            if asyncio.get_running_loop().time() > deadline:
+                raise TimeoutError("the outbox still has messages due")
+            await asyncio.sleep(0.02)
 
     def member(self, user: TeamsUser) -> None:
         """Make the user known to the connector's member lookup (GET …/members/{id})."""

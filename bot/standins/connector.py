@@ -50,10 +50,17 @@ class Recorded:
 
 class FakeConnector:
     def __init__(self, *, enforce_limits: bool = True, fault_429: float = 0.0, seed: int | None = None,
-                 retry_after: float = 1.0):
+                 retry_after: float | None = 1.0, app_rate: int = WINDOW_PER_APP[1], keep_records: bool = True):
         self.enforce_limits = enforce_limits
         self.fault_429 = fault_429
-        self.retry_after = retry_after
+        self.retry_after = retry_after  # None: answer 429 without a Retry-After header
+        self.app_rate = app_rate
+        self.keep_records = keep_records  # False (benchmarks): count only, so memory stays flat
+        # conversation id → statuses to answer with before accepting (e.g. [503, 412]); tests of retries
+        self.fail_next: dict[str, list[int]] = defaultdict(list)
+        self.accepted = 0  # messages accepted (sent, replied or updated)
+        self.requests = 0
+        self.delivered_to: dict[str, int] = defaultdict(int)  # conversation → messages accepted
         self.random = random.Random(seed)
         self.members: dict[str, Member] = {}
         self.blocked_users: set[str] = set()
@@ -79,6 +86,7 @@ class FakeConnector:
         app.router.add_get(base + "/{conversation}/members", self._members)
         app.router.add_get(base + "/{conversation}/pagedmembers", self._paged_members)
         app.router.add_get(base + "/{conversation}/members/{member}", self._member)
+        app.router.add_get("/_stats", self._stats)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, host, port)
@@ -115,7 +123,7 @@ class FakeConnector:
         """Seconds to wait if this request is over a limit, else None (and the request counts)."""
         now = time.monotonic()
         if self.fault_429 and self.random.random() < self.fault_429:
-            return self.retry_after
+            return self.retry_after if self.retry_after is not None else -1.0
         if not self.enforce_limits:
             return None
         window = self._windows[conversation_id]
@@ -126,7 +134,7 @@ class FakeConnector:
             recent = [t for t in window if now - t < span]
             if len(recent) >= limit:
                 return max(0.05, span - (now - recent[0]))
-        span, limit = WINDOW_PER_APP
+        span, limit = WINDOW_PER_APP[0], self.app_rate
         while self._app_window and now - self._app_window[0] > span:
             self._app_window.popleft()
         if len(self._app_window) >= limit:
@@ -136,6 +144,11 @@ class FakeConnector:
         return None
 
     def _fault(self, conversation_id: str, activity: dict[str, Any] | None) -> web.Response | None:
+        self.requests += 1
+        if self.fail_next.get(conversation_id):
+            status = self.fail_next[conversation_id].pop(0)
+            return web.json_response({"error": {"code": "ServiceError", "message": f"injected {status}"}},
+                                     status=status)
         if conversation_id in self.removed_conversations:
             return web.json_response({"error": {"code": "ConversationNotFound",
                                                 "message": "Conversation not found."}}, status=404)
@@ -146,14 +159,26 @@ class FakeConnector:
         wait = self._throttle(conversation_id)
         if wait is not None:
             self.throttled += 1
+            headers = {"Retry-After": f"{max(1, round(wait))}"} if wait >= 0 else {}
             return web.json_response({"error": {"code": "Throttled", "message": "Too many requests"}},
-                                     status=429, headers={"Retry-After": f"{max(1, round(wait))}"})
+                                     status=429, headers=headers)
         return None
 
     async def _record(self, op: str, conversation_id: str, activity: dict[str, Any], activity_id: str) -> None:
+        if op in ("send", "reply", "update"):
+            self.accepted += 1
+            self.delivered_to[conversation_id] += 1
+        if not self.keep_records:
+            return
         async with self._changed:
             self.records.append(Recorded(op, conversation_id, activity, activity_id))
             self._changed.notify_all()
+
+    def stats(self) -> dict[str, Any]:
+        """Counters for benchmarks: accepted messages, throttled answers, conversations reached twice."""
+        return {"accepted": self.accepted, "requests": self.requests, "throttled": self.throttled,
+                "conversations": len(self.delivered_to),
+                "duplicates": sum(n - 1 for n in self.delivered_to.values() if n > 1)}
 
     # --- handlers -----------------------------------------------------------------------------
 
@@ -211,6 +236,9 @@ class FakeConnector:
         await self._record("delete", conversation_id, {}, request.match_info["activity"])
         return web.Response(status=200)
 
+    async def _stats(self, request: web.Request) -> web.Response:
+        return web.json_response(self.stats())
+
     async def _members(self, request: web.Request) -> web.Response:
         return web.json_response([m.as_json() for m in self.members.values()])
 
@@ -223,3 +251,29 @@ class FakeConnector:
             return web.json_response({"error": {"code": "MemberNotFoundInConversation",
                                                 "message": "The member was not found."}}, status=404)
         return web.json_response(member.as_json())
+
+
+async def _serve(args) -> None:
+    connector = FakeConnector(fault_429=args.fault_429, app_rate=args.rate, keep_records=False, seed=args.seed,
+                              retry_after=args.retry_after)
+    url = await connector.start(port=args.port)
+    print(url, flush=True)
+    await asyncio.Event().wait()
+
+
+def main() -> None:
+    """Run the stand-in on its own (benchmarks run it in a separate process so it does not weigh on the
+    bot's memory): prints its URL, then serves until killed."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--rate", type=int, default=WINDOW_PER_APP[1])
+    parser.add_argument("--fault-429", type=float, default=0.0)
+    parser.add_argument("--retry-after", type=float, default=1.0)
+    parser.add_argument("--seed", type=int, default=None)
+    asyncio.run(_serve(parser.parse_args()))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,695 @@
+"""The delivery engine: works the outbox so every proactive message reaches its recipient once.
+
+Why an engine and not a direct send: a notice to 2,000 people must survive a
+restart, stay within Teams' limits, and never reach anyone twice, even with
+several instances on one PostgreSQL database. So:
+
+- rows are *claimed* (queued → sending) by one atomic statement; on PostgreSQL
+  the candidates are picked with `FOR UPDATE SKIP LOCKED`, on SQLite the single
+  writer makes the conditional UPDATE atomic. Only a bounded number of rows is
+  claimed at once (about one second of sending), so a crash can resend at most
+  those rows in flight;
+- a claim is a lease: the engine refreshes `claimed_at` of its rows while it
+  works on them; rows whose lease ran out (the instance was killed) are put back
+  in the queue by whichever instance notices first;
+- sending paces itself with sliding windows mirroring Teams' limits (per app
+  per tenant and per conversation), counting a request from its start until
+  one window after its answer, so the service never sees more than allowed;
+- 429 waits Retry-After (else exponential backoff with jitter), 412/5xx and
+  network errors are retried a bounded number of times, 403
+  MessageWritesBlocked and 404 ConversationNotFound mark the recipient
+  unreachable at once and the conversation inactive;
+- results are written in small batches, so the database keeps up at high rates.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import random
+import socket
+import time
+import uuid
+from collections import OrderedDict, deque
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import quote
+
+import aiohttp
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import workers
+from bot.activities import to_activity
+from dialogs.turn import Reply
+from storage.db import Database
+from storage.models import ConversationRef, OutboxMessage, Person, PostedCard
+
+log = logging.getLogger("samarbeidsbot.delivery")
+
+CONVERSATION_WINDOWS = ((1.0, 7), (2.0, 8), (30.0, 60), (3600.0, 1800))
+APP_WINDOW_SECONDS = 1.0
+DEFAULT_APP_RATE = 50
+SEND_NOW_GRACE = timedelta(seconds=3)  # rows the bot sends itself during a turn wait this long for the worker
+DEFAULT_SERVICE_URL = "https://smba.trafficmanager.net/teams/"
+
+# reasons stored in outbox.error (the report translates them)
+NOT_INSTALLED = "not_installed"
+BLOCKED = "blocked"
+REMOVED = "removed"
+NO_CONVERSATION = "no_conversation"
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+# --- pacing -------------------------------------------------------------------------------------
+
+
+class Window:
+    """A sliding-window limit: `limit` requests per `span` seconds.
+
+    A request holds a slot from when it starts (in flight) until `span` after its
+    answer arrived; the service counted it somewhere in between, so it never sees
+    more than `limit` in any window.
+    """
+
+    def __init__(self, span: float, limit: int):
+        self.span, self.limit = span, limit
+        self.done: deque[float] = deque()
+        self.in_flight = 0
+
+    def wait_time(self, now: float) -> float:
+        while self.done and now - self.done[0] >= self.span:
+            self.done.popleft()
+        if len(self.done) + self.in_flight < self.limit:
+            return 0.0
+        # the oldest answered request leaves the window then; if all are in flight, an answer will wake us
+        return self.span - (now - self.done[0]) if self.done else 0.05
+
+    def busy(self) -> bool:
+        return bool(self.done) or self.in_flight > 0
+
+
+class Pacer:
+    """Teams' limits for one app: ≈`rate`/s per tenant and 7/1 s, 8/2 s, 60/30 s, 1800/h per conversation.
+
+    Per-conversation state is kept for the most recent conversations only (an
+    LRU), so memory stays flat however many recipients a broadcast has; a
+    conversation pushed out of it has few recent messages, and should the
+    service still object, its 429 is honoured like any other.
+    """
+
+    def __init__(self, rate: int = DEFAULT_APP_RATE, keep_conversations: int = 5000):
+        self.rate = rate
+        self.keep = keep_conversations
+        self.tenants: dict[str, Window] = {}
+        self.conversations: OrderedDict[str, list[Window]] = OrderedDict()
+        self._changed = asyncio.Condition()
+
+    def _windows(self, tenant: str, conversation: str) -> list[Window]:
+        app = self.tenants.setdefault(tenant, Window(APP_WINDOW_SECONDS, self.rate))
+        conv = self.conversations.get(conversation)
+        if conv is None:
+            conv = self.conversations[conversation] = [Window(s, n) for s, n in CONVERSATION_WINDOWS]
+            while len(self.conversations) > self.keep:
+                oldest, windows = next(iter(self.conversations.items()))
+                if any(w.in_flight for w in windows):
+                    break
+                self.conversations.pop(oldest)
+        else:
+            self.conversations.move_to_end(conversation)
+        return [app, *conv]
+
+    async def acquire(self, tenant: str, conversation: str) -> list[Window]:
+        windows = self._windows(tenant, conversation)
+        async with self._changed:
+            while True:
+                now = time.monotonic()
+                wait = max(w.wait_time(now) for w in windows)
+                if wait <= 0:
+                    for w in windows:
+                        w.in_flight += 1
+                    return windows
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._changed.wait(), timeout=max(wait, 0.001))
+
+    async def release(self, windows: list[Window], *, counted: bool) -> None:
+        """The answer arrived; `counted` is False when the service refused it (429), which it does
+        not count against the limit."""
+        now = time.monotonic()
+        async with self._changed:
+            for w in windows:
+                w.in_flight -= 1
+                if counted:
+                    w.done.append(now)
+            self._changed.notify_all()
+
+
+# --- the Bot Connector ---------------------------------------------------------------------------
+
+
+@dataclass
+class Answer:
+    status: int
+    activity_id: str = ""
+    code: str = ""
+    retry_after: float | None = None
+
+
+class ConnectorClient:
+    """Bot Connector v3 REST: send or edit an activity in a conversation (token when configured)."""
+
+    def __init__(self, *, app_id: str = "", app_password: str = "", tenant_id: str = "", timeout: float = 30.0,
+                 connections: int = 100):
+        self.app_id, self.app_password, self.tenant_id = app_id, app_password, tenant_id
+        self.timeout = aiohttp.ClientTimeout(total=timeout)
+        self.connections = connections
+        self._http: aiohttp.ClientSession | None = None
+        self._credentials = None
+
+    async def _headers(self) -> dict[str, str]:
+        if not self.app_id:
+            return {}
+        if self._credentials is None:
+            from botframework.connector.auth import MicrosoftAppCredentials
+
+            self._credentials = MicrosoftAppCredentials(self.app_id, self.app_password,
+                                                        channel_auth_tenant=self.tenant_id or None)
+        token = await asyncio.to_thread(self._credentials.get_access_token)
+        return {"Authorization": f"Bearer {token}"}
+
+    async def send(self, service_url: str, conversation_id: str, activity: dict[str, Any],
+                   update_id: str | None = None) -> Answer:
+        if self._http is None:
+            self._http = aiohttp.ClientSession(timeout=self.timeout,
+                                               connector=aiohttp.TCPConnector(limit=self.connections))
+        base = service_url.rstrip("/") + "/v3/conversations/" + quote(conversation_id, safe="")
+        headers = await self._headers()
+        if update_id:
+            request = self._http.put(f"{base}/activities/{quote(update_id, safe='')}", json=activity, headers=headers)
+        else:
+            request = self._http.post(f"{base}/activities", json=activity, headers=headers)
+        async with request as response:
+            try:
+                body = await response.json(content_type=None)
+            except ValueError:
+                body = None
+            body = body if isinstance(body, dict) else {}
+            code = str((body.get("error") or {}).get("code") or "") if isinstance(body.get("error"), dict) else ""
+            return Answer(status=response.status, activity_id=str(body.get("id") or update_id or ""), code=code,
+                          retry_after=_retry_after(response.headers.get("Retry-After")))
+
+    async def close(self) -> None:
+        if self._http is not None:
+            await self._http.close()
+            self._http = None
+
+
+def _retry_after(value: str | None) -> float | None:
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        from email.utils import parsedate_to_datetime
+
+        try:
+            return max(0.0, (parsedate_to_datetime(value) - utcnow()).total_seconds())
+        except (TypeError, ValueError):
+            return None
+
+
+# --- the engine -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Target:
+    service_url: str
+    conversation_id: str
+    tenant_id: str
+    reference: dict[str, Any]
+
+
+@dataclass
+class Row:
+    id: int
+    person_id: int | None
+    conversation_id: str | None
+    network_id: int | None
+    payload: dict[str, Any]
+    update_activity_id: str | None
+    track_kind: str
+    track_subject: str
+    language: str
+    attempts: int
+    target: Target | None = None
+
+
+@dataclass
+class Outcome:
+    id: int
+    status: str  # sent | failed | unreachable | queued (released for later)
+    attempts: int
+    activity_id: str = ""
+    error: str = ""
+    not_before: datetime | None = None
+    row: Row | None = None
+    deactivate: str | None = None  # a conversation the bot can no longer write to
+
+
+@dataclass
+class Stats:
+    sent: int = 0
+    failed: int = 0
+    unreachable: int = 0
+    throttled: int = 0
+    retried: int = 0
+    by_error: dict[str, int] = field(default_factory=dict)
+
+
+class DeliveryEngine:
+    """Claims due outbox rows and sends them; one per process, several per database."""
+
+    def __init__(self, db: Database, *, connector: ConnectorClient | None = None, graph=None,
+                 rate: int = DEFAULT_APP_RATE, lease_seconds: float = 60.0, max_attempts: int = 5,
+                 max_throttled: int = 12, max_hold_seconds: float = 10.0, poll_seconds: float = 1.0,
+                 flush_seconds: float = 0.1, in_flight: int | None = None, instance: str | None = None):
+        self.db = db
+        self.connector = connector or ConnectorClient()
+        self.graph = graph
+        self.pacer = Pacer(rate)
+        self.lease = lease_seconds
+        self.max_attempts = max_attempts
+        self.max_throttled = max_throttled
+        self.max_hold = max_hold_seconds
+        self.poll = poll_seconds
+        self.flush_every = flush_seconds
+        self.capacity = in_flight or max(10, rate)
+        self.instance = instance or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        self.stats = Stats()
+        self._tasks: set[asyncio.Task] = set()
+        self._wake = asyncio.Event()
+        self._slot_free = asyncio.Event()
+        self._results: list[Outcome] = []
+        self._flushed = asyncio.Event()
+        self._conversation_locks: dict[str, asyncio.Lock] = {}
+        self._random = random.Random()
+        self._last_reclaim = 0.0
+        self._last_heartbeat = time.monotonic()
+
+    # --- waking and draining ---
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    @property
+    def busy(self) -> bool:
+        return bool(self._tasks) or bool(self._results)
+
+    # --- claiming ---
+
+    async def reclaim_stale(self) -> int:
+        """Put rows back whose claim ran out (their instance died mid-send)."""
+        cutoff = utcnow() - timedelta(seconds=self.lease)
+        stale = (OutboxMessage.status == "sending", OutboxMessage.claimed_at < cutoff)
+        async with self.db.sessions() as session:  # look first: an idle engine takes no write lock
+            if not await session.scalar(select(OutboxMessage.id).where(*stale).limit(1)):
+                return 0
+        async with self.db.session() as session:
+            result = await session.execute(
+                update(OutboxMessage).where(OutboxMessage.status == "sending", OutboxMessage.claimed_at < cutoff)
+                .values(status="queued", claimed_by="").execution_options(synchronize_session=False))
+        if result.rowcount:
+            log.warning("reclaimed %d messages from a stopped instance", result.rowcount)
+        return result.rowcount or 0
+
+    async def claim(self, limit: int, ids: list[int] | None = None) -> list[Row]:
+        if limit <= 0:
+            return []
+        now = utcnow()
+        pick = (select(OutboxMessage.id).where(OutboxMessage.status == "queued")
+                .order_by(OutboxMessage.not_before, OutboxMessage.id).limit(limit)
+                .with_for_update(skip_locked=True))
+        if ids is not None:  # asked for by id (send_now): due or not
+            pick = pick.where(OutboxMessage.id.in_(ids))
+        else:
+            pick = pick.where(OutboxMessage.not_before <= now)
+            async with self.db.sessions() as session:  # look first: an idle engine takes no write lock
+                if not await session.scalar(select(OutboxMessage.id).where(
+                        OutboxMessage.status == "queued", OutboxMessage.not_before <= now).limit(1)):
+                    return []
+        # A CTE, not `id IN (subquery)`: PostgreSQL may rescan such a subquery for every row it updates,
+        # and with SKIP LOCKED each rescan picks further rows, far beyond the limit.
+        picked = pick.cte("picked").prefix_with("MATERIALIZED", dialect="postgresql")
+        stmt = (update(OutboxMessage)
+                .where(OutboxMessage.id == picked.c.id, OutboxMessage.status == "queued")
+                .values(status="sending", claimed_by=self.instance, claimed_at=now)
+                .returning(OutboxMessage.id, OutboxMessage.person_id, OutboxMessage.conversation_id,
+                           OutboxMessage.network_id, OutboxMessage.payload, OutboxMessage.update_activity_id,
+                           OutboxMessage.track_kind, OutboxMessage.track_subject, OutboxMessage.language,
+                           OutboxMessage.attempts)
+                .execution_options(synchronize_session=False))
+        async with self.db.session() as session:
+            rows = [Row(*r) for r in (await session.execute(stmt)).all()]
+            if rows:
+                await self._resolve(session, rows)
+        rows.sort(key=lambda r: r.id)
+        return rows
+
+    async def _resolve(self, session: AsyncSession, rows: list[Row]) -> None:
+        """Find the conversation of each row: the stored one, or the person's newest active personal chat."""
+        conv_ids = {r.conversation_id for r in rows if r.person_id is None and r.conversation_id}
+        person_ids = {r.person_id for r in rows if r.person_id is not None}
+        by_conv: dict[str, ConversationRef] = {}
+        by_person: dict[int, ConversationRef] = {}
+        if conv_ids:
+            for ref in await session.scalars(select(ConversationRef).where(
+                    ConversationRef.conversation_id.in_(conv_ids), ConversationRef.active.is_(True))):
+                by_conv[ref.conversation_id] = ref
+        if person_ids:
+            for ref in await session.scalars(select(ConversationRef).where(
+                    ConversationRef.person_id.in_(person_ids), ConversationRef.conversation_type == "personal",
+                    ConversationRef.active.is_(True)).order_by(ConversationRef.updated_at)):
+                by_person[ref.person_id] = ref  # the newest wins
+        for row in rows:
+            if row.person_id is not None:
+                ref = by_person.get(row.person_id)
+            else:
+                ref = by_conv.get(row.conversation_id or "")
+            if ref is not None:
+                row.target = Target(ref.service_url, ref.conversation_id, ref.tenant_id, dict(ref.reference or {}))
+
+    # --- sending one row ---
+
+    def _activity(self, row: Row) -> dict[str, Any]:
+        payload = row.payload or {}
+        activity = to_activity(Reply(text=payload.get("text"), card=payload.get("card"),
+                                     summary=payload.get("summary") or "")).serialize()
+        target = row.target
+        assert target is not None
+        reference = target.reference
+        activity["conversation"] = reference.get("conversation") or {"id": target.conversation_id}
+        activity["conversation"]["id"] = target.conversation_id
+        if reference.get("bot"):
+            activity["from"] = reference["bot"]
+        if reference.get("user"):
+            activity["recipient"] = reference["user"]
+        activity["channelId"] = reference.get("channelId") or "msteams"
+        activity["serviceUrl"] = target.service_url
+        if row.update_activity_id:
+            activity["id"] = row.update_activity_id
+        return activity
+
+    async def _deliver(self, row: Row) -> Outcome:
+        if row.target is None and row.person_id is not None and self.graph is not None:
+            try:
+                row.target = await self.graph_target(row.person_id)
+            except Exception as exc:  # noqa: BLE001 - installing is best effort; report and move on
+                log.warning("could not install the app for person %s: %s", row.person_id, exc)
+        if row.target is None:
+            return Outcome(row.id, "unreachable", row.attempts,
+                           error=NOT_INSTALLED if row.person_id is not None else NO_CONVERSATION)
+        target = row.target
+        lock = self._conversation_locks.setdefault(target.conversation_id, asyncio.Lock())
+        try:
+            async with lock:  # edits and messages to one conversation go out in order
+                return await self._send_with_retries(row, target)
+        finally:
+            if not lock.locked() and not lock._waiters:  # type: ignore[attr-defined]
+                self._conversation_locks.pop(target.conversation_id, None)
+
+    async def _send_with_retries(self, row: Row, target: Target) -> Outcome:
+        activity = self._activity(row)
+        attempts, throttled, failures = row.attempts, 0, 0
+        while True:
+            windows = await self.pacer.acquire(target.tenant_id, target.conversation_id)
+            attempts += 1
+            counted = True
+            try:
+                answer = await self.connector.send(target.service_url, target.conversation_id, activity,
+                                                   row.update_activity_id)
+            except (aiohttp.ClientError, TimeoutError) as exc:
+                answer = Answer(status=599, code=type(exc).__name__)
+            except BaseException:
+                await self.pacer.release(windows, counted=True)
+                raise
+            if answer.status == 429:
+                counted = False
+            await self.pacer.release(windows, counted=counted)
+
+            if answer.status in (200, 201, 202):
+                self.stats.sent += 1
+                return Outcome(row.id, "sent", attempts, activity_id=answer.activity_id, row=row)
+            if answer.status == 403 or (answer.status == 404 and answer.code != "ActivityNotFound"):
+                reason = BLOCKED if answer.status == 403 else REMOVED
+                self.stats.unreachable += 1
+                return Outcome(row.id, "unreachable", attempts, error=f"{reason}:{answer.code}"[:300],
+                               deactivate=target.conversation_id)
+            if answer.status == 429:
+                throttled += 1
+                self.stats.throttled += 1
+                if throttled >= self.max_throttled:
+                    return self._later(row, attempts, 60.0, "throttled")
+                wait = answer.retry_after if answer.retry_after is not None else self._backoff(throttled)
+            elif answer.status in (412, 500, 502, 503, 504, 599):
+                failures += 1
+                if failures >= self.max_attempts:
+                    self.stats.failed += 1
+                    return Outcome(row.id, "failed", attempts, error=f"http {answer.status} {answer.code}".strip())
+                wait = answer.retry_after if answer.retry_after is not None else self._backoff(failures)
+            else:  # 400, 401, 404 ActivityNotFound…: retrying will not help
+                self.stats.failed += 1
+                return Outcome(row.id, "failed", attempts, error=f"http {answer.status} {answer.code}".strip())
+            self.stats.retried += 1
+            if wait > self.max_hold:
+                return self._later(row, attempts, wait, "")
+            await asyncio.sleep(wait)
+
+    def _later(self, row: Row, attempts: int, wait: float, error: str) -> Outcome:
+        """Give the row back to the queue for a later try instead of holding it for long."""
+        return Outcome(row.id, "queued", attempts, error=error, not_before=utcnow() + timedelta(seconds=wait))
+
+    def _backoff(self, n: int) -> float:
+        """Exponential backoff with full jitter: up to 0.5 s, 1 s, 2 s, … capped at 30 s."""
+        return self._random.uniform(0.1, min(30.0, 0.5 * 2 ** (n - 1)))
+
+    async def graph_target(self, person_id: int) -> Target | None:
+        """Install the app for a person who never opened it (Graph) and remember the new chat."""
+        async with self.db.session() as session:
+            person = await session.get(Person, person_id)
+            if person is None or not person.aad_object_id or not person.tenant_id:
+                return None
+            known = await session.scalar(select(ConversationRef).where(
+                ConversationRef.tenant_id == person.tenant_id, ConversationRef.service_url != "")
+                .order_by(ConversationRef.updated_at.desc()).limit(1))
+            service_url = known.service_url if known else DEFAULT_SERVICE_URL
+            bot_id, bot = (known.bot_id, (known.reference or {}).get("bot")) if known else ("", None)
+        chat_id = await self.graph.install_for_user(person.tenant_id, person.aad_object_id)
+        if not chat_id:
+            return None
+        reference = {"conversation": {"id": chat_id, "conversationType": "personal", "tenantId": person.tenant_id},
+                     "user": {"id": f"8:orgid:{person.aad_object_id}", "aadObjectId": person.aad_object_id},
+                     "bot": bot or {"id": bot_id}, "channelId": "msteams", "serviceUrl": service_url}
+        from storage import conversations
+
+        async with self.db.session() as session:
+            await conversations.remember(
+                session, conversation_id=chat_id, conversation_type="personal", tenant_id=person.tenant_id,
+                aad_object_id=person.aad_object_id, service_url=service_url, channel_id="msteams",
+                bot_id=bot_id, reference=reference, person_id=person_id, network_id=person.network_id)
+        return Target(service_url, chat_id, person.tenant_id, reference)
+
+    # --- recording ---
+
+    async def _run_row(self, row: Row) -> Outcome:
+        try:
+            outcome = await self._deliver(row)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - one bad row must not stop the engine
+            log.exception("delivery of outbox %s failed", row.id)
+            outcome = Outcome(row.id, "failed", row.attempts + 1, error=type(exc).__name__)
+        self._results.append(outcome)
+        return outcome
+
+    async def flush(self) -> int:
+        """Write the finished rows' outcomes in one transaction."""
+        if not self._results:
+            return 0
+        done, self._results = self._results, []
+        now = utcnow()
+        values = []
+        for o in done:
+            v: dict[str, Any] = {"id": o.id, "status": o.status, "attempts": o.attempts, "error": o.error[:300]}
+            if o.status == "sent":
+                v.update(sent_at=now, activity_id=o.activity_id[:200])
+            if o.status == "queued":
+                v.update(not_before=o.not_before or now, claimed_by="")
+            values.append(v)
+        try:
+            async with self.db.session() as session:
+                for chunk in _chunks(sorted(values, key=lambda v: v["id"]), 500):
+                    for shape in sorted({tuple(sorted(v)) for v in chunk}):
+                        await session.execute(update(OutboxMessage),
+                                              [v for v in chunk if tuple(sorted(v)) == shape])
+                dead = {o.deactivate for o in done if o.deactivate}
+                if dead:
+                    await session.execute(update(ConversationRef).where(ConversationRef.conversation_id.in_(dead))
+                                          .values(active=False).execution_options(synchronize_session=False))
+                for o in done:
+                    row = o.row
+                    if o.status == "sent" and row and row.track_kind and not row.update_activity_id and row.target:
+                        session.add(PostedCard(kind=row.track_kind, subject=row.track_subject,
+                                               network_id=row.network_id, person_id=row.person_id,
+                                               conversation_id=row.target.conversation_id,
+                                               activity_id=o.activity_id, language=row.language))
+        except Exception:
+            self._results = done + self._results  # try again on the next flush
+            raise
+        self._flushed.set()
+        return len(done)
+
+    async def heartbeat(self) -> None:
+        """Keep the lease on the rows this instance is working on."""
+        async with self.db.session() as session:
+            await session.execute(update(OutboxMessage).where(
+                OutboxMessage.claimed_by == self.instance, OutboxMessage.status == "sending")
+                .values(claimed_at=utcnow()).execution_options(synchronize_session=False))
+
+    # --- the loop ---
+
+    def _start(self, row: Row) -> asyncio.Task:
+        task = asyncio.create_task(self._run_row(row))
+        self._tasks.add(task)
+
+        def done(t: asyncio.Task) -> None:
+            self._tasks.discard(t)
+            self._slot_free.set()
+        task.add_done_callback(done)
+        return task
+
+    async def send_now(self, ids: list[int], timeout: float = 5.0) -> None:
+        """Send these just-queued rows at once (a reply to someone during a turn) instead of waiting
+        for the next poll. They are claimed like any other row, so nothing is sent twice."""
+        rows = await self.claim(len(ids), ids=ids)
+        tasks = [self._start(r) for r in rows]
+        if tasks:
+            await asyncio.wait(tasks, timeout=timeout)
+            await self.flush()
+
+    async def _housekeeping(self) -> None:
+        now = time.monotonic()
+        if now - self._last_reclaim > max(1.0, self.lease / 4):
+            self._last_reclaim = now
+            await self.reclaim_stale()
+        if now - self._last_heartbeat > max(0.5, self.lease / 3):
+            self._last_heartbeat = now
+            if self._tasks:
+                await self.heartbeat()
+
+    async def run(self, *, until_idle: bool = False) -> None:
+        """Work the outbox until cancelled (or, with `until_idle`, until nothing is due)."""
+        last_flush = time.monotonic()
+        try:
+            while True:
+                try:
+                    await self._housekeeping()
+                    if time.monotonic() - last_flush >= self.flush_every or len(self._results) >= 200:
+                        await self.flush()
+                        last_flush = time.monotonic()
+                    claimed: list[Row] = []
+                    free = self.capacity - len(self._tasks)
+                    if free >= max(1, self.capacity // 4):
+                        claimed = await self.claim(free)
+                        for row in claimed:
+                            self._start(row)
+                except (OSError, ConnectionError, TimeoutError) as exc:
+                    log.warning("delivery: database unavailable (%s); retrying", type(exc).__name__)
+                    await asyncio.sleep(self.poll)
+                    continue
+                if until_idle and not claimed and not self._tasks:
+                    await self.flush()
+                    if not await self._any_queued_due():
+                        return
+                self._wake.clear()
+                self._slot_free.clear()
+                waits = [asyncio.ensure_future(self._slot_free.wait())]
+                if not self._tasks or free > 0:
+                    waits.append(asyncio.ensure_future(self._wake.wait()))
+                timeout = self.flush_every if (self._tasks or self._results) else self.poll
+                _, pending = await asyncio.wait(waits, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+                for p in pending:
+                    p.cancel()
+        finally:
+            for task in list(self._tasks):
+                task.cancel()
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+            try:
+                await asyncio.shield(self.flush())
+            except Exception:  # noqa: BLE001 - rows stay "sending" and are reclaimed after the lease
+                log.warning("delivery: could not record the last results")
+            await self.connector.close()
+            if self.graph is not None:
+                await self.graph.close()
+
+    async def _any_queued_due(self) -> bool:
+        async with self.db.session() as session:
+            return bool(await session.scalar(select(func.count()).select_from(OutboxMessage).where(
+                OutboxMessage.status == "queued", OutboxMessage.not_before <= utcnow())))
+
+    async def due(self) -> bool:
+        """Is anything due or being sent right now (queued and due, or sending)?"""
+        return await has_due(self.db)
+
+
+async def has_due(db: Database) -> bool:
+    async with db.session() as session:
+        count = await session.scalar(select(func.count()).select_from(OutboxMessage).where(or_(
+            OutboxMessage.status == "sending",
+            (OutboxMessage.status == "queued") & (OutboxMessage.not_before <= utcnow()))))
+    return bool(count)
+
+
+def _chunks(items: list, size: int):
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+# --- one engine per database in this process: the bot wakes it after queuing -------------------------
+
+_ENGINES: dict[int, DeliveryEngine] = {}
+
+
+def engine_for(db: Database) -> DeliveryEngine | None:
+    return _ENGINES.get(id(db))
+
+
+def engine_from_settings(db: Database, settings) -> DeliveryEngine:
+    graph = None
+    if getattr(settings, "graph_enabled", False):
+        from bot.graph import GraphClient
+
+        graph = GraphClient.from_settings(settings)
+    return DeliveryEngine(
+        db, connector=ConnectorClient(app_id=settings.app_id, app_password=settings.app_password,
+                                      tenant_id=settings.app_tenant_id),
+        graph=graph, rate=settings.delivery_rate, lease_seconds=settings.delivery_lease_seconds)
+
+
+@workers.register("delivery")
+async def delivery_worker(app) -> None:
+    from bot.app import DB_KEY, SETTINGS_KEY
+
+    db = app[DB_KEY]
+    engine = engine_from_settings(db, app[SETTINGS_KEY])
+    _ENGINES[id(db)] = engine
+    log.info("delivery worker %s started", engine.instance)
+    try:
+        await engine.run()
+    finally:
+        _ENGINES.pop(id(db), None)
