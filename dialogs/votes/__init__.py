@@ -1,0 +1,1 @@
+"""Steering-group cases (saker) and votes on adaptive cards."""
