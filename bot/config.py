@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     log_level: str = Field(default="INFO", alias="LOG_LEVEL")
     # Overrides for the Bot Framework token validation (tests point these at a loopback issuer).
     openid_metadata_url: str = Field(default="", alias="BOT_OPENID_METADATA")
+    # Signs the .ics links in invitations (default: derived from MicrosoftAppPassword, else a database secret).
+    ics_signing_key: str = Field(default="", alias="ICS_SIGNING_KEY")
     # Delivery (bot/delivery.py) and Microsoft Graph (bot/graph.py; overrides point at a loopback stand-in).
     delivery_rate: int = Field(default=50, ge=1, alias="DELIVERY_RATE")
     delivery_lease_seconds: float = Field(default=60.0, gt=0, alias="DELIVERY_LEASE_SECONDS")

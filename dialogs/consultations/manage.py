@@ -72,6 +72,7 @@ async def open_consultation(session: AsyncSession, network: Network, *, title: s
     await session.flush()
     session.add(AuditEntry(actor=actor, network_id=network.id, action="consultation.open", target=candidate,
                            details={"deadline": deadline.isoformat(), "title": title}))
+    await _reminders().schedule_for(session, consultation, now=now)
     return consultation
 
 
@@ -87,6 +88,7 @@ async def change_deadline(session: AsyncSession, consultation: Consultation, dea
     session.add(AuditEntry(actor=actor, network_id=consultation.network_id,
                            action="consultation.reopen" if reopened else "consultation.extend",
                            target=consultation.key, details={"from": before.isoformat(), "to": deadline.isoformat()}))
+    await _reminders().schedule_for(session, consultation, now=now)
 
 
 async def close(session: AsyncSession, consultation: Consultation, *, actor: str) -> bool:
@@ -95,7 +97,15 @@ async def close(session: AsyncSession, consultation: Consultation, *, actor: str
     consultation.status = "closed"
     session.add(AuditEntry(actor=actor, network_id=consultation.network_id, action="consultation.close",
                            target=consultation.key))
+    await _reminders().cancel_for(session, consultation)
     return True
+
+
+def _reminders():
+    """Reminder jobs follow the deadline (imported late: reminders uses this module's neighbours)."""
+    from dialogs.consultations import reminders
+
+    return reminders
 
 
 @dataclass

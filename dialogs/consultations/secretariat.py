@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from cards.consultations import OpenForm, OpenPreview, open_form_card, open_preview_card
 from dialogs import router
-from dialogs.consultations import manage
+from dialogs.consultations import manage, reminders  # noqa: F401 - reminders registers its job
 from dialogs.consultations.handlers import STATUS_CARD, answer_form, status_reply
 from dialogs.consultations.rules import Refusal, answering_party
 from dialogs.dates import WhenError, parse_when
