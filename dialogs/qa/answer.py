@@ -1,0 +1,321 @@
+"""Answering one question for one network: intents for computed facts, then the ranked match.
+
+Why the answer is composed here from rows read at answer time: the index only says *which* fact,
+clause or event fits; the words, the seat holders, the next meeting and the computed amount come
+from the database now, so an edited row or a changed seat shows in the next answer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from dialogs.i18n import LANGUAGES, format_day, format_when, t
+from dialogs.qa.index import ClauseInfo, Hit, NetworkIndex, index_for
+from dialogs.qa.text import guess_language, raw_words, terms
+from storage.models import (
+    Body,
+    Event,
+    Fact,
+    Municipality,
+    Network,
+    Organisation,
+    Person,
+    Seat,
+)
+
+# Decision thresholds (tuned on the dev part of tests/qa/eval_set.yaml only).
+MIN_COVERAGE = 0.6  # share of the question's weight the best entry must match
+MIN_COVERAGE_CLAUSE = 0.7  # clause paragraphs are long: ask for more before quoting one
+MARGIN = 1.08  # the best document must beat the runner-up (another document) by this factor...
+SURE_COVERAGE = 0.85  # ...unless it matches nearly all of the question
+_COST_WORDS = {"betale", "kormykje"}
+
+
+@dataclass
+class Source:
+    title: str
+    ref: str
+    heading: str = ""
+    version: str = ""
+    text: str = ""
+    url: str = ""
+
+    def as_json(self) -> dict[str, str]:
+        out = {"title": self.title, "ref": self.ref}
+        if self.version:
+            out["version"] = self.version
+        return out
+
+
+@dataclass
+class QaResult:
+    answered: bool
+    question: str
+    lang: str
+    answer: str = ""
+    sources: list[Source] = field(default_factory=list)
+    confidence: float = 0.0
+    kind: str = ""  # fact | clause | event | body | document | contribution | "" (not answered)
+    key: str = ""  # what answered: fact key, clause ref, event key …
+    related: list[str] = field(default_factory=list)  # questions to offer as buttons
+    suggestions: list[str] = field(default_factory=list)  # "did you mean" when unsure
+    reason: str = ""  # why not answered: no_match | ambiguous | other_network | empty
+    corrected: dict[str, str] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"answered": self.answered, "answer": self.answer, "sources": [s.as_json() for s in self.sources],
+                "confidence": round(self.confidence, 3), "lang": self.lang, "kind": self.kind, "key": self.key,
+                "related": self.related, "suggestions": self.suggestions, "reason": self.reason,
+                "corrected": self.corrected, "question": self.question}
+
+
+def pick(texts: dict[str, Any] | None, lang: str, network_lang: str) -> Any:
+    """The text in `lang`, else the network's language, else the other Norwegian, else any."""
+    texts = texts or {}
+    order = [lang, network_lang, "nb" if lang == "nn" else "nn", "en", *LANGUAGES]
+    for candidate in order:
+        if texts.get(candidate):
+            return texts[candidate]
+    return next((v for v in texts.values() if v), "")
+
+
+def _amount(value: float, lang: str) -> str:
+    whole = round(value)
+    text = f"{whole:,}".replace(",", "," if lang == "en" else "\u00a0")
+    return text
+
+
+async def answer(session: AsyncSession, network: Network, question: str, *, lang: str | None = None,
+                 now: datetime, default_lang: str | None = None) -> QaResult:
+    """Answer `question` from `network`'s stored data; `lang` forces the answer language."""
+    index = await index_for(session, network)
+    asked_lang = lang or guess_language(question, default_lang or network.language)
+    result = QaResult(answered=False, question=question, lang=asked_lang)
+    if not terms(raw_words(question)):
+        result.reason = "empty"
+        return result
+    if index.mentions_other_network(question):
+        result.reason = "other_network"
+        return result
+
+    contribution = await _contribution(session, index, network, question, asked_lang)
+    if contribution is not None:
+        return contribution
+
+    ranking = index.rank(question)
+    result.corrected = ranking.corrected
+    if not ranking.hits:
+        result.reason = "no_match"
+        return result
+    top = ranking.hits[0]
+    runner = next((h for h in ranking.hits[1:] if not _same_answer(h, top)), None)
+    result.confidence = top.coverage
+    needed = MIN_COVERAGE_CLAUSE if top.doc.kind == "clause" else MIN_COVERAGE
+    if top.coverage < needed:
+        result.reason = "no_match"
+        result.suggestions = _suggestions(ranking.hits, asked_lang, network.language)
+        return result
+    if runner is not None and top.score < runner.score * MARGIN and top.coverage < SURE_COVERAGE:
+        result.reason = "ambiguous"
+        result.confidence = min(top.coverage, 1 - runner.score / (top.score * 2))
+        result.suggestions = _suggestions(ranking.hits, asked_lang, network.language)
+        return result
+    composed = await compose(session, index, network, top, asked_lang, now)
+    if composed is None:
+        result.reason = "no_match"
+        return result
+    composed.question = question
+    composed.confidence = top.coverage
+    composed.corrected = ranking.corrected
+    composed.related = _related(index, top, asked_lang, network.language, question)
+    return composed
+
+
+def _same_answer(a: Hit, b: Hit) -> bool:
+    return a.doc.key == b.doc.key
+
+
+def _suggestions(hits: list[Hit], lang: str, network_lang: str) -> list[str]:
+    out: list[str] = []
+    for hit in hits:
+        if hit.doc.questions and hit.coverage >= 0.4:
+            q = pick(hit.doc.questions, lang, network_lang)
+            if q and q[0] not in out:
+                out.append(q[0])
+        if len(out) == 3:
+            break
+    return out
+
+
+def _related(index: NetworkIndex, top: Hit, lang: str, network_lang: str, question: str) -> list[str]:
+    """Two or three other stored questions on the same topic (then from the next-best facts)."""
+    asked = question.strip().lower()
+    out: list[str] = []
+    same_topic = [d for d in index.docs if d.questions and d.key != top.doc.key and top.doc.topic
+                  and d.topic == top.doc.topic]
+    for doc in same_topic:
+        qs = pick(doc.questions, lang, network_lang)
+        if qs and qs[0].strip().lower() != asked and qs[0] not in out:
+            out.append(qs[0])
+        if len(out) == 3:
+            break
+    return out
+
+
+# --- composing an answer from the rows behind a hit ---------------------------------------------
+
+
+async def compose(session: AsyncSession, index: NetworkIndex, network: Network, hit: Hit, lang: str,
+                  now: datetime) -> QaResult | None:
+    doc = hit.doc
+    if doc.kind == "fact":
+        fact = await session.get(Fact, doc.row_id)
+        if fact is None:
+            return None
+        return await _fact_answer(session, index, network, fact, lang, now)
+    if doc.kind == "clause":
+        source = clause_source(index.clauses.get(f"id:{doc.row_id}"))
+        if source is None:
+            return None
+        text = t("qa.clause_says", lang, heading=source.heading, text=hit.entry.text)
+        return QaResult(True, "", lang, answer=text, sources=[source], kind="clause", key=source.ref)
+    if doc.kind == "event":
+        ev = await session.get(Event, doc.row_id)
+        if ev is None:
+            return None
+        return QaResult(True, "", lang, answer=_event_line(ev, lang), kind="event", key=ev.key,
+                        sources=[Source(title=ev.title, ref=f"event/{ev.key}")])
+    if doc.kind == "body":
+        body = await session.get(Body, doc.row_id)
+        if body is None:
+            return None
+        lines = [body.description or body.name]
+        lines += await _seat_lines(session, body, lang, now.date())
+        sources = _clauses(index, body.clause_keys or [])
+        return QaResult(True, "", lang, answer="\n".join(lines), kind="body", key=body.key, sources=sources)
+    if doc.kind == "document" and doc.document is not None:
+        d = doc.document
+        sources = [Source(title=c.title, ref=c.ref, url=c.url) for c in d.sources]
+        sources += _clauses(index, d.clause_refs)
+        return QaResult(True, "", lang, answer=pick(d.answer, lang, network.language), kind="document",
+                        key=doc.key, sources=sources)
+    return None
+
+
+async def _fact_answer(session: AsyncSession, index: NetworkIndex, network: Network, fact: Fact, lang: str,
+                       now: datetime) -> QaResult:
+    text = pick(fact.answer, lang, network.language)
+    lines = [text] if text else []
+    value = fact.value or {}
+    if fact.kind == "body_members" and value.get("body"):
+        body = await session.scalar(select(Body).where(Body.network_id == network.id, Body.key == value["body"]))
+        if body is not None:
+            lines += await _seat_lines(session, body, lang, now.date()) or [t("qa.no_seats", lang)]
+    elif fact.kind == "next_event" and value.get("body"):
+        body = await session.scalar(select(Body).where(Body.network_id == network.id, Body.key == value["body"]))
+        upcoming = None
+        if body is not None:
+            upcoming = await session.scalar(
+                select(Event).where(Event.network_id == network.id, Event.body_id == body.id,
+                                    Event.starts_at >= now, Event.status == "scheduled")
+                .order_by(Event.starts_at).limit(1))
+        lines.append(_event_line(upcoming, lang) if upcoming else t("qa.no_upcoming", lang))
+    elif fact.kind == "date" and value.get("date"):
+        lines.append(_time_left(date.fromisoformat(str(value["date"])), lang, now))
+    sources = _clauses(index, fact.clause_refs or [])
+    if not sources and fact.origin == "learned":
+        sources = [Source(title=t("qa.learned_source", lang), ref=f"fact/{fact.key}")]
+    return QaResult(True, "", lang, answer="\n".join(lines), sources=sources, kind="fact", key=fact.key)
+
+
+def _time_left(end: date, lang: str, now: datetime) -> str:
+    today = now.date()
+    days = (end - today).days
+    if days < 0:
+        return t("qa.expired_ago", lang, date=format_day(end, lang), days=-days)
+    if days == 0:
+        return t("qa.expires_today", lang)
+    return t("qa.time_left", lang, date=format_day(end, lang), days=days)
+
+
+def _event_line(ev: Event, lang: str) -> str:
+    when = format_day(ev.starts_at, lang) if ev.all_day else format_when(ev.starts_at, lang)
+    place = t("qa.event_place", lang, place=ev.place) if ev.place else ""
+    return t("qa.event_line", lang, title=ev.title, when=when, place=place).strip()
+
+
+async def _seat_lines(session: AsyncSession, body: Body, lang: str, today: date) -> list[str]:
+    rows = (await session.execute(
+        select(Seat, Person, Municipality, Organisation)
+        .outerjoin(Person, Seat.person_id == Person.id)
+        .outerjoin(Municipality, Seat.municipality_id == Municipality.id)
+        .outerjoin(Organisation, Seat.organisation_id == Organisation.id)
+        .where(Seat.body_id == body.id,
+               or_(Seat.valid_from.is_(None), Seat.valid_from <= today),
+               or_(Seat.valid_to.is_(None), Seat.valid_to >= today))
+        .order_by(Seat.id))).all()
+    lines = []
+    for seat, person, muni, org in rows:
+        who = person.name if person and not person.anonymised else t("qa.seat_vacant", lang)
+        where = seat.represents or (muni.name if muni else org.name if org else "")
+        role = t(f"qa.role_{seat.role}", lang) if seat.role in ("chair", "observer", "lead") else ""
+        lines.append(t("qa.seat_line", lang, who=who, where=where, role=f" ({role})" if role else "").rstrip())
+    return lines
+
+
+def clause_source(info: ClauseInfo | None) -> Source | None:
+    if info is None:
+        return None
+    number = f"{info.number} " if info.number else ""
+    return Source(title=f"{number}{info.heading}".strip(), ref=info.ref, heading=info.heading,
+                  version=info.version, text=info.text)
+
+
+def _clauses(index: NetworkIndex, refs: list[str]) -> list[Source]:
+    """Sources for clause references ("agreement/version/clause", or a bare clause key)."""
+    found = [clause_source(index.clauses.get(r if "/" in r else f"key:{r}")) for r in refs or []]
+    return [s for s in found if s]
+
+
+# --- computed: what a municipality pays -----------------------------------------------------------
+
+
+async def _contribution(session: AsyncSession, index: NetworkIndex, network: Network, question: str,
+                        lang: str) -> QaResult | None:
+    """rate × population for a named municipality, when the question is about paying."""
+    toks = set(terms(index.prepare(question)[0]))
+    if not toks & _COST_WORDS:
+        return None
+    muni_id = index.municipality_in(question)
+    if muni_id is None:
+        return None
+    rate_fact = await session.scalar(select(Fact).where(Fact.network_id == network.id, Fact.kind == "rate")
+                                     .order_by(Fact.id.desc()).limit(1))
+    if rate_fact is None or not (rate_fact.value or {}).get("rate_nok"):
+        return None
+    muni = await session.get(Municipality, muni_id)
+    value = rate_fact.value
+    rate = float(value["rate_nok"])
+    rate_text = f"{rate:g}"
+    sources = _clauses(index, rate_fact.clause_refs or [])
+    result = QaResult(True, question, lang, kind="contribution", key=f"{rate_fact.key}:{muni.number}",
+                      sources=sources, confidence=1.0)
+    if not muni.population:
+        result.answer = t("qa.contribution_no_population", lang, municipality=muni.name, rate=rate_text)
+        return result
+    lines = [t("qa.contribution", lang, municipality=muni.name, amount=_amount(rate * muni.population, lang),
+               rate=rate_text, population=_amount(muni.population, lang), year=muni.population_year or "?",
+               source=muni.population_source or "")]
+    if value.get("year"):
+        lines.append(t("qa.contribution_rate_note", lang, rate=rate_text, year=value["year"],
+                       set_by=value.get("set_by", "")))
+    if not muni.member:
+        lines.append(t("qa.contribution_not_member", lang, municipality=muni.name))
+    result.answer = "\n".join(lines)
+    result.related = [q[0] for q in [pick(rate_fact.questions, lang, network.language)] if q]
+    return result

@@ -1,0 +1,328 @@
+"""The per-network search index: BM25 over fact phrasings, answers, clauses, events, bodies and plug-in
+documents, with typo correction against the index's own vocabulary.
+
+Why BM25 per entry (one entry per phrasing or clause paragraph) and the best entry per document:
+stored facts carry several alternative questions; a question should match the closest phrasing,
+not the average of all of them. The index holds only tokens and row ids; answers are composed from
+freshly read rows, so an edited answer shows at once, and an edited phrasing after a data load
+(the index is rebuilt when the network's data stamp changes).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz, process
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from dialogs.qa import sources as plugin_sources
+from dialogs.qa.text import PHRASES, STOPWORDS, WORDS, apply_phrases, fold, raw_words, term, terms
+from storage.models import (
+    Agreement,
+    AgreementVersion,
+    AuditEntry,
+    Body,
+    Clause,
+    Event,
+    Fact,
+    Municipality,
+    Network,
+)
+
+log = logging.getLogger(__name__)
+
+K1, B = 1.2, 0.75
+# How much an entry of each field counts relative to a stored alternative phrasing.
+FIELD_WEIGHT = {"question": 1.0, "keyword": 0.9, "answer": 0.75, "heading": 0.8, "clause": 0.7,
+                "event": 0.85, "body": 0.8}
+SOURCES_TTL_SECONDS = 60.0
+# audit actions after which stored data may have changed in place
+DATA_ACTIONS = ("data.load", "qa.learned", "qa.data_changed")
+
+
+@dataclass(frozen=True)
+class ClauseInfo:
+    ref: str
+    number: str
+    heading: str
+    text: str
+    version: str
+
+
+@dataclass
+class Doc:
+    key: str  # "fact:<key>", "clause:<id>", "event:<id>", "body:<id>", "doc:<source>:<key>"
+    kind: str  # fact | clause | event | body | document
+    row_id: int | None = None
+    topic: str = ""
+    fact_kind: str = ""
+    questions: dict[str, list[str]] = field(default_factory=dict)
+    document: plugin_sources.QaDocument | None = None
+
+
+@dataclass
+class Entry:
+    doc: int
+    field: str
+    tf: Counter
+    length: int
+    text: str = ""  # the paragraph, for clause entries
+
+
+@dataclass
+class Hit:
+    doc: Doc
+    score: float
+    coverage: float
+    entry: Entry
+
+
+@dataclass
+class Ranking:
+    hits: list[Hit]
+    query_terms: list[str]
+    unknown: list[str]
+    corrected: dict[str, str]
+
+
+@dataclass
+class NetworkIndex:
+    network_id: int
+    stamp: tuple
+    docs: list[Doc] = field(default_factory=list)
+    entries: list[Entry] = field(default_factory=list)
+    postings: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+    idf: dict[str, float] = field(default_factory=dict)
+    avg_len: float = 1.0
+    vocabulary: set[str] = field(default_factory=set)
+    vocab_list: list[str] = field(default_factory=list)
+    municipalities: dict[str, int] = field(default_factory=dict)  # folded name → municipality id
+    other_networks: set[str] = field(default_factory=set)  # folded names of other networks
+    # "agreement/version/clause" and clause id → (number, heading, text, version label, ref)
+    clauses: dict[str, ClauseInfo] = field(default_factory=dict)
+    built_at: float = 0.0
+    _corrections: dict[str, str | None] = field(default_factory=dict)
+
+    # --- building -------------------------------------------------------------------------
+
+    def add(self, doc: Doc, parts: list[tuple[str, str]]) -> None:
+        index = len(self.docs)
+        self.docs.append(doc)
+        for field_name, text in parts:
+            words = raw_words(text)
+            self.vocabulary.update(w for w in words if len(w) > 2)
+            self.vocabulary.update(w for w in fold(text).split() if len(w) > 2)
+            toks = terms(words)
+            if toks:
+                self.entries.append(Entry(index, field_name, Counter(toks), len(toks), text))
+
+    def finish(self) -> None:
+        postings: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        for number, entry in enumerate(self.entries):
+            for tok, tf in entry.tf.items():
+                postings[tok].append((number, tf))
+        self.postings = dict(postings)
+        n = max(len(self.entries), 1)
+        self.idf = {tok: math.log(1 + (n - len(p) + 0.5) / (len(p) + 0.5)) for tok, p in postings.items()}
+        self.unknown_idf = math.log(1 + (n + 0.5) / 0.5)
+        self.avg_len = sum(e.length for e in self.entries) / n if self.entries else 1.0
+        self.vocabulary.update(w for w in WORDS if len(w) > 2)
+        self.vocabulary.update(w for p in list(PHRASES) + list(PHRASES.values()) for w in p.split())
+        self.vocabulary.update(self.municipalities)
+        self.vocabulary -= STOPWORDS
+        self.vocab_list = sorted(self.vocabulary)
+
+    # --- querying -------------------------------------------------------------------------
+
+    def correct(self, word: str) -> str | None:
+        """The vocabulary word a misspelt word most likely means, or None."""
+        if word in self._corrections:
+            return self._corrections[word]
+        best = None
+        if len(word) >= 4 and not word.isdigit():
+            cutoff = 85 if len(word) == 4 else 80
+            found = process.extractOne(word, self.vocab_list, scorer=fuzz.ratio, score_cutoff=cutoff)
+            if found:
+                best = found[0]
+        if len(self._corrections) < 20_000:
+            self._corrections[word] = best
+        return best
+
+    def prepare(self, question: str) -> tuple[list[str], list[str], dict[str, str]]:
+        """Query words after typo correction: (words, unknown words, corrections made)."""
+        words, unknown, corrected = [], [], {}
+        for word in fold(question).split():
+            if word in STOPWORDS or word in self.vocabulary or word.isdigit() or term(word) in self.idf:
+                words.append(word)
+                continue
+            fixed = self.correct(word)
+            if fixed:
+                corrected[word] = fixed
+                words.append(fixed)
+            else:
+                words.append(word)
+                unknown.append(word)
+        return apply_phrases(" ".join(words)).split(), unknown, corrected
+
+    def rank(self, question: str, limit: int = 8) -> Ranking:
+        words, unknown, corrected = self.prepare(question)
+        query = list(dict.fromkeys(terms(words)))
+        weights = {tok: self.idf.get(tok, self.unknown_idf) for tok in query}
+        total = sum(weights.values()) or 1.0
+        scores: dict[int, float] = defaultdict(float)
+        matched: dict[int, float] = defaultdict(float)
+        for tok in query:
+            plist = self.postings.get(tok)
+            if not plist:
+                continue
+            idf = weights[tok]
+            for number, tf in plist:
+                length = self.entries[number].length
+                scores[number] += idf * tf * (K1 + 1) / (tf + K1 * (1 - B + B * length / self.avg_len))
+                matched[number] += idf
+        best: dict[int, Hit] = {}
+        seen: dict[int, set[str]] = defaultdict(set)
+        for number, raw in scores.items():
+            entry = self.entries[number]
+            seen[entry.doc].update(tok for tok in query if tok in entry.tf)
+            score = raw * FIELD_WEIGHT.get(entry.field, 1.0)
+            current = best.get(entry.doc)
+            if current is None or score > current.score:
+                best[entry.doc] = Hit(self.docs[entry.doc], score, matched[number] / total, entry)
+        for doc, hit in best.items():
+            # the document as a whole (all phrasings, the answer) covers the question this much
+            union = sum(weights[tok] for tok in seen[doc]) / total
+            hit.score *= 0.6 + 0.4 * union
+            hit.coverage = max(hit.coverage, union)
+        hits = sorted(best.values(), key=lambda h: h.score, reverse=True)[:limit]
+        return Ranking(hits=hits, query_terms=query, unknown=unknown, corrected=corrected)
+
+    def mentions_other_network(self, question: str) -> bool:
+        words = set(fold(question).split())
+        joined = fold(question).replace(" ", "")
+        return any(name in words or (len(name) > 6 and name in joined) for name in self.other_networks)
+
+    def municipality_in(self, question: str) -> int | None:
+        """The id of a member municipality named in the question (typos forgiven)."""
+        words = fold(question).split()
+        candidates = words + [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)]
+        for cand in candidates:
+            for form in (cand, cand[:-1] if cand.endswith("s") else cand):
+                if form in self.municipalities:
+                    return self.municipalities[form]
+        names = list(self.municipalities)
+        for cand in candidates:
+            if len(cand) < 5 or cand in STOPWORDS or term(cand) in self.idf and cand not in names:
+                continue
+            found = process.extractOne(cand, names, scorer=fuzz.ratio, score_cutoff=80)
+            if found:
+                return self.municipalities[found[0]]
+        return None
+
+
+# --- building from the database ------------------------------------------------------------------
+
+
+async def data_stamp(session: AsyncSession, network_id: int) -> tuple:
+    """Cheap version of a network's indexed rows, in one query: changes when data is loaded (the loader
+    writes an audit entry), when a fact or an event is added or removed, or when a plug-in invalidates."""
+    stamp = select(
+        select(func.count(Fact.id)).where(Fact.network_id == network_id).scalar_subquery(),
+        select(func.max(Fact.id)).where(Fact.network_id == network_id).scalar_subquery(),
+        select(func.count(Event.id)).where(Event.network_id == network_id).scalar_subquery(),
+        select(func.max(Event.id)).where(Event.network_id == network_id).scalar_subquery(),
+        select(func.max(AuditEntry.id)).where(AuditEntry.action.in_(DATA_ACTIONS)).scalar_subquery(),
+    )
+    row = (await session.execute(stamp)).one()
+    return (tuple(row), plugin_sources.invalidation_stamp(network_id))
+
+
+async def build_index(session: AsyncSession, network: Network) -> NetworkIndex:
+    stamp = await data_stamp(session, network.id)
+    index = NetworkIndex(network_id=network.id, stamp=stamp, built_at=time.monotonic())
+
+    munis = (await session.scalars(select(Municipality).where(Municipality.network_id == network.id))).all()
+    for m in munis:
+        index.municipalities[fold(m.name)] = m.id
+    others = (await session.scalars(select(Network).where(Network.id != network.id))).all()
+    own = {fold(network.name), fold(network.slug).replace(" ", "")}
+    for other in others:
+        for name in (fold(other.name), fold(other.slug).replace(" ", ""), fold(other.name).replace(" ", "")):
+            if name and name not in own:
+                index.other_networks.add(name)
+
+    facts = (await session.scalars(select(Fact).where(Fact.network_id == network.id).order_by(Fact.id))).all()
+    for fact in facts:
+        parts = [("question", q) for qs in (fact.questions or {}).values() for q in qs]
+        parts += [("answer", a) for a in (fact.answer or {}).values() if a]
+        index.add(Doc(key=f"fact:{fact.key}", kind="fact", row_id=fact.id, topic=fact.topic,
+                      fact_kind=fact.kind, questions=dict(fact.questions or {})), parts)
+
+    clauses = (await session.execute(
+        select(Clause, AgreementVersion).join(AgreementVersion, Clause.version_id == AgreementVersion.id)
+        .join(Agreement, AgreementVersion.agreement_id == Agreement.id)
+        .where(Agreement.network_id == network.id).order_by(Clause.id))).all()
+    agreements = {a.id: a.key for a in (await session.scalars(
+        select(Agreement).where(Agreement.network_id == network.id))).all()}
+    for clause, version in clauses:
+        ref = f"{agreements.get(version.agreement_id, '')}/{version.key}/{clause.key}"
+        info = ClauseInfo(ref, clause.number, clause.heading, clause.text, version.label)
+        index.clauses[ref] = info
+        index.clauses[f"id:{clause.id}"] = info
+        index.clauses.setdefault(f"key:{clause.key}", info)
+        parts = [("heading", clause.heading)]
+        parts += [("clause", para.strip()) for para in clause.text.split("\n\n") if para.strip()]
+        index.add(Doc(key=f"clause:{clause.id}", kind="clause", row_id=clause.id, topic=clause.key), parts)
+
+    events = (await session.scalars(select(Event).where(Event.network_id == network.id))).all()
+    for ev in events:
+        index.add(Doc(key=f"event:{ev.id}", kind="event", row_id=ev.id, topic=ev.kind),
+                  [("event", f"{ev.title}. {ev.description}")])
+
+    bodies = (await session.scalars(select(Body).where(Body.network_id == network.id))).all()
+    for body in bodies:
+        index.add(Doc(key=f"body:{body.id}", kind="body", row_id=body.id, topic=body.kind),
+                  [("body", f"{body.name}. {body.description}")])
+
+    for name, provider in list(plugin_sources.QA_SOURCES.items()):
+        try:
+            documents = await provider(session, network)
+        except Exception:  # noqa: BLE001 - a broken plug-in must not take Q&A down
+            log.exception("qa source %s failed for network %s", name, network.slug)
+            continue
+        for document in documents:
+            parts = [("question", q) for qs in document.questions.values() for q in qs]
+            parts += [("answer", a) for a in document.answer.values() if a]
+            parts += [("keyword", k) for k in document.keywords]
+            index.add(Doc(key=f"doc:{name}:{document.key}", kind="document", topic=document.topic,
+                          questions=dict(document.questions), document=document), parts)
+    index.finish()
+    return index
+
+
+_CACHE: dict[tuple[str, int], NetworkIndex] = {}
+
+
+async def index_for(session: AsyncSession, network: Network) -> NetworkIndex:
+    """The network's index, rebuilt lazily when its data stamp changes (or plug-ins may have)."""
+    bind = session.bind
+    db_key = str(getattr(bind, "url", id(bind)))
+    cached = _CACHE.get((db_key, network.id))
+    if cached is not None:
+        expired = plugin_sources.QA_SOURCES and time.monotonic() - cached.built_at > SOURCES_TTL_SECONDS
+        if not expired and cached.stamp == await data_stamp(session, network.id):
+            return cached
+    index = await build_index(session, network)
+    _CACHE[(db_key, network.id)] = index
+    return index
+
+
+def forget(network_id: int | None = None) -> None:
+    """Drop cached indexes (all, or one network's): the next question rebuilds."""
+    for key in [k for k in _CACHE if network_id is None or k[1] == network_id]:
+        _CACHE.pop(key, None)

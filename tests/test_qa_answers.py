@@ -1,0 +1,137 @@
+"""Q&A answers composed from stored rows: computed facts follow the data and the clock; plug-in sources."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+from sqlalchemy import select, update
+
+from dialogs.qa import sources
+from dialogs.qa.answer import answer
+from storage.models import AuditEntry, Body, Event, Fact, Network, Seat
+from storage.queries import network_by_slug
+
+NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+
+
+async def ask(db, slug: str, question: str, *, now: datetime = NOW, lang: str | None = None):
+    async with db.session() as session:
+        network = await network_by_slug(session, slug)
+        return await answer(session, network, question, now=now, lang=lang)
+
+
+async def test_the_next_steering_group_meeting_follows_the_clock(any_db):
+    first = await ask(any_db, "digivestland", "Når er neste møte i styringsgruppa?")
+    assert first.answered and "10. desember 2026 kl. 10:00" in first.answer
+    later = await ask(any_db, "digivestland", "Når er neste møte i styringsgruppa?",
+                      now=datetime(2026, 12, 11, tzinfo=UTC))
+    assert "11. mars 2027 kl. 10:00" in later.answer and "desember 2026" not in later.answer
+
+
+async def test_a_cancelled_meeting_is_not_the_next_one(any_db):
+    async with any_db.session() as session:
+        await session.execute(update(Event).where(Event.key == "styringsgruppa-2026-12-10").values(status="cancelled"))
+    result = await ask(any_db, "digivestland", "When is the next steering group meeting?")
+    assert "11 March 2027" in result.answer
+
+
+async def test_agreement_expiry_with_time_since_or_left(any_db):
+    result = await ask(any_db, "digivestland", "Når går avtalen ut?")
+    assert "31. desember 2024" in result.answer and "692 dagar sidan" in result.answer
+    before = await ask(any_db, "digivestland", "Når går avtalen ut?", now=datetime(2024, 12, 1, tzinfo=UTC))
+    assert "30 dagar att" in before.answer
+
+
+async def test_who_sits_on_the_steering_group_today_comes_from_the_seats(any_db):
+    result = await ask(any_db, "digivestland", "Kven sit i styringsgruppa no?")
+    assert "Ingrid Haugland" in result.answer and "Alver og kommunane i Nordhordland" in result.answer
+    async with any_db.session() as session:
+        body = await session.scalar(select(Body).where(Body.key == "styringsgruppa"))
+        await session.execute(update(Seat).where(Seat.body_id == body.id, Seat.key == "alver")
+                              .values(valid_to=date(2026, 6, 30)))
+    result = await ask(any_db, "digivestland", "Kven sit i styringsgruppa no?")
+    assert result.answered and "Ingrid Haugland" not in result.answer
+
+
+async def test_contribution_is_rate_times_population_and_needs_a_rate(any_db):
+    result = await ask(any_db, "digitale-akershus", "Hvor mye betaler Lørenskog?")
+    assert result.kind == "contribution" and "144\u00a0564 kr" in result.answer and "2024" in result.answer
+    assert [s.ref for s in result.sources] == ["samarbeidsavtale/2020/finansiering"]
+    async with any_db.session() as session:
+        await session.execute(update(Fact).where(Fact.key == "kontingent-per-innbygger")
+                              .values(value={"rate_nok": 5, "per": "inhabitant", "year": 2027}))
+    result = await ask(any_db, "digitale-akershus", "Hvor mye betaler Lørenskog?")
+    assert "240\u00a0940 kr" in result.answer and "5 kr per innbygger" in result.answer
+    # DigiVestland stores no rate: no amount is made up
+    result = await ask(any_db, "digivestland", "Kor mykje betaler Bergen?")
+    assert "kr i året" not in result.answer
+
+
+async def test_answers_come_only_from_the_askers_network(any_db):
+    result = await ask(any_db, "digit-midt-buskerud", "Who chairs the steering group in DigiVestland?")
+    assert not result.answered and result.reason == "other_network"
+    result = await ask(any_db, "digit-midt-buskerud", "Hva betaler Bærum?")
+    assert "392" not in result.answer
+
+
+async def test_a_reloaded_phrasing_is_found_after_the_data_changes(any_db):
+    question = "Kva seier avtalen om kaffipausar?"
+    assert not (await ask(any_db, "digivestland", question)).answered
+    async with any_db.session() as session:
+        fact = await session.scalar(select(Fact).where(Fact.key == "motefrekvens"))
+        fact.questions = {**fact.questions, "nn": [*fact.questions["nn"], question]}
+        session.add(AuditEntry(action="data.load", target="digivestland"))  # what the loader records
+    result = await ask(any_db, "digivestland", question)
+    assert result.answered and result.key == "motefrekvens"
+
+
+async def test_a_plug_in_source_is_indexed_like_a_fact(any_db):
+    calls = []
+
+    @sources.qa_source("test-portfolio")
+    async def portfolio(session, network: Network) -> list[sources.QaDocument]:
+        calls.append(network.slug)
+        if network.slug != "digivestland":
+            return []
+        return [sources.QaDocument(
+            key="askoy-projects",
+            questions={"nn": ["Kva prosjekt leier Askøy?"], "nb": ["Hvilke prosjekter leder Askøy?"]},
+            answer={"nn": "Askøy leier prosjektet Digital postkasse.", "en": "Askøy leads Digital postkasse."},
+            sources=[sources.QaCitation(title="Prosjektporteføljen 2026", ref="portfolio/2026")])]
+
+    try:
+        sources.invalidate()
+        result = await ask(any_db, "digivestland", "Hvilke prosjekter leder Askøy?")
+        assert result.answered and "Digital postkasse" in result.answer
+        assert [s.title for s in result.sources] == ["Prosjektporteføljen 2026"]
+        english = await ask(any_db, "digivestland", "Which projects does Askøy lead?", lang="en")
+        assert english.answer == "Askøy leads Digital postkasse."
+        other = await ask(any_db, "digitale-akershus", "Hvilke prosjekter leder Askøy?")
+        assert "Digital postkasse" not in other.answer
+    finally:
+        sources.QA_SOURCES.pop("test-portfolio", None)
+        sources.invalidate()
+    assert "digivestland" in calls
+
+
+async def test_a_broken_plug_in_does_not_stop_answers(any_db):
+    @sources.qa_source("test-broken")
+    async def broken(session, network):
+        raise RuntimeError("boom")
+
+    try:
+        sources.invalidate()
+        assert (await ask(any_db, "digivestland", "Kven leiar styringsgruppa?")).answered
+    finally:
+        sources.QA_SOURCES.pop("test-broken", None)
+        sources.invalidate()
+
+
+@pytest.mark.parametrize(("question", "lang"), [
+    ("Kven leiar styringsgruppa?", "nn"), ("Hvem leder styringsgruppen?", "nb"),
+    ("Who chairs the steering group?", "en"),
+])
+async def test_the_answer_is_in_the_language_of_the_question(db, question, lang):
+    result = await ask(db, "digivestland", question)
+    assert result.lang == lang and result.key == "leiar-styringsgruppa"
