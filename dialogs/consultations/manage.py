@@ -73,6 +73,7 @@ async def open_consultation(session: AsyncSession, network: Network, *, title: s
     session.add(AuditEntry(actor=actor, network_id=network.id, action="consultation.open", target=candidate,
                            details={"deadline": deadline.isoformat(), "title": title}))
     await _reminders().schedule_for(session, consultation, now=now)
+    await _closing().schedule_close(session, consultation)
     return consultation
 
 
@@ -89,6 +90,7 @@ async def change_deadline(session: AsyncSession, consultation: Consultation, dea
                            action="consultation.reopen" if reopened else "consultation.extend",
                            target=consultation.key, details={"from": before.isoformat(), "to": deadline.isoformat()}))
     await _reminders().schedule_for(session, consultation, now=now)
+    await _closing().schedule_close(session, consultation)
 
 
 async def close(session: AsyncSession, consultation: Consultation, *, actor: str) -> bool:
@@ -98,6 +100,7 @@ async def close(session: AsyncSession, consultation: Consultation, *, actor: str
     session.add(AuditEntry(actor=actor, network_id=consultation.network_id, action="consultation.close",
                            target=consultation.key))
     await _reminders().cancel_for(session, consultation)
+    await _closing().schedule_close(session, consultation)
     return True
 
 
@@ -106,6 +109,12 @@ def _reminders():
     from dialogs.consultations import reminders
 
     return reminders
+
+
+def _closing():
+    from dialogs.consultations import closing
+
+    return closing
 
 
 @dataclass

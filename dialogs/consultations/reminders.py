@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from dialogs.consultations import rules
+from dialogs.consultations import closing, rules
 from dialogs.consultations.status import latest_responses
 from dialogs.i18n import format_when, t
 from dialogs.jobs import job
@@ -106,6 +106,7 @@ async def sync_open(services: Services) -> int:
         for consultation in (await session.scalars(select(Consultation).where(
                 Consultation.status == "open", Consultation.deadline > now))).all():
             count += await schedule_for(session, consultation, now=now)
+            await closing.schedule_close(session, consultation)
     return count
 
 
