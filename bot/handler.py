@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 
 from botbuilder.core import ActivityHandler, InvokeResponse, TurnContext
 from botbuilder.core.teams import TeamsInfo
-from botbuilder.schema import ChannelAccount
+from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
 from sqlalchemy.exc import IntegrityError
 
 from bot import delivery
@@ -18,7 +18,7 @@ from dialogs import router
 from dialogs.i18n import t
 from dialogs.services import Services
 from dialogs.turn import Refresh, Reply, Sender
-from dialogs.viewer import Viewer, find_person
+from dialogs.viewer import Viewer, find_person, resolve_viewer
 from storage import conversations
 from storage.models import AuditEntry, ProcessedActivity
 
@@ -40,8 +40,26 @@ class SamarbeidsBot(ActivityHandler):
     async def on_turn(self, turn_context: TurnContext) -> None:
         if not await self._first_delivery(turn_context):
             log.info("duplicate activity %s ignored", turn_context.activity.id)
+            if turn_context.activity.type == ActivityTypes.invoke:
+                await self._answer_duplicate_invoke(turn_context)
             return
         await super().on_turn(turn_context)
+
+    async def _answer_duplicate_invoke(self, turn_context: TurnContext) -> None:
+        """Teams waits for an answer to every invoke; a redelivered one gets a plain "already received"
+        instead of HTTP 501, and nothing is done twice."""
+        try:
+            async with self.services.db.session() as session:
+                viewer = await resolve_viewer(session, sender_of(turn_context.activity),
+                                              locale=turn_context.activity.locale,
+                                              default_network=self.services.default_network)
+            lang = viewer.lang
+        except Exception:  # noqa: BLE001 - the language is a nicety here
+            lang = "nb"
+        body = {"statusCode": 200, "type": "application/vnd.microsoft.activity.message",
+                "value": t("core.already_received", lang)}
+        await turn_context.send_activity(Activity(type=ActivityTypes.invoke_response,
+                                                  value=InvokeResponse(status=200, body=body)))
 
     async def _first_delivery(self, turn_context: TurnContext) -> bool:
         """Record message/invoke activity ids so that a redelivered activity is handled once."""
@@ -223,7 +241,8 @@ class SamarbeidsBot(ActivityHandler):
         incoming = incoming_of(turn_context.activity, sender)
         incoming = type(incoming)(**{**incoming.__dict__, "value": data, "text": ""})
         routed = await router.handle(self.services, incoming)
-        here = [r for r in routed.replies if isinstance(r, Reply) and not r.to_conversation]
+        here = [r for r in routed.replies
+                if isinstance(r, Reply) and not r.to_conversation and r.to_person is None]
         # updates of other copies and messages to other people happen after the invoke is answered
         later = [r for r in routed.replies if r not in here]
         if later:
