@@ -73,9 +73,10 @@ def utcnow() -> datetime:
 class Window:
     """A sliding-window limit: `limit` requests per `span` seconds.
 
-    A request holds a slot from when it starts (in flight) until `span` after its
-    answer arrived; the service counted it somewhere in between, so it never sees
-    more than `limit` in any window.
+    A request holds a slot from when it starts until `span` after its answer
+    arrived: the service counted it somewhere in between, so it never sees more
+    than `limit` in any window, however late a request arrives. A request it
+    refused (429) gives its slot back, since the service did not count it.
     """
 
     def __init__(self, span: float, limit: int):
@@ -88,11 +89,8 @@ class Window:
             self.done.popleft()
         if len(self.done) + self.in_flight < self.limit:
             return 0.0
-        # the oldest answered request leaves the window then; if all are in flight, an answer will wake us
+        # the oldest answered request leaves the window then; if all are in flight, an answer wakes us
         return self.span - (now - self.done[0]) if self.done else 0.05
-
-    def busy(self) -> bool:
-        return bool(self.done) or self.in_flight > 0
 
 
 class Pacer:
@@ -117,15 +115,12 @@ class Pacer:
         if conv is None:
             conv = self.conversations[conversation] = [Window(s, n) for s, n in CONVERSATION_WINDOWS]
             while len(self.conversations) > self.keep:
-                oldest, windows = next(iter(self.conversations.items()))
-                if any(w.in_flight for w in windows):
-                    break
-                self.conversations.pop(oldest)
+                self.conversations.popitem(last=False)
         else:
             self.conversations.move_to_end(conversation)
         return [app, *conv]
 
-    async def acquire(self, tenant: str, conversation: str) -> list[Window]:
+    async def acquire(self, tenant: str, conversation: str) -> tuple[list[Window], float]:
         windows = self._windows(tenant, conversation)
         async with self._changed:
             while True:
@@ -134,13 +129,14 @@ class Pacer:
                 if wait <= 0:
                     for w in windows:
                         w.in_flight += 1
-                    return windows
+                    return windows, now
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._changed.wait(), timeout=max(wait, 0.001))
 
-    async def release(self, windows: list[Window], *, counted: bool) -> None:
+    async def release(self, taken: tuple[list[Window], float], *, counted: bool) -> None:
         """The answer arrived; `counted` is False when the service refused it (429), which it does
         not count against the limit."""
+        windows, _started = taken
         now = time.monotonic()
         async with self._changed:
             for w in windows:

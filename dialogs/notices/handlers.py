@@ -1,0 +1,253 @@
+"""Notices in Teams: the secretariat composes, previews, sends now or later, cancels, follows the report;
+recipients acknowledge."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from cards.notices import ReportView, confirm_card, form_card, notice_card, report_card
+from dialogs import router
+from dialogs.dates import WhenError, parse_when
+from dialogs.i18n import format_when, t
+from dialogs.jobs import job
+from dialogs.notices import service
+from dialogs.onboarding import translator
+from dialogs.services import Services
+from dialogs.turn import Refresh, Reply
+from dialogs.viewer import Viewer
+from storage.models import Body, ConversationRef, Network, Person, PostedCard
+from storage.models_notices import Notice, NoticeAck
+
+REPORT_CARD = "notice.report"
+OSLO = ZoneInfo("Europe/Oslo")
+_FORM = re.compile(r"^(?:ny\s+)?(?:kunngjering|kunngjøring|notice|new notice)\s*$", re.IGNORECASE)
+_QUICK = re.compile(r"^(?:kunngjering|kunngjøring|notice)\s+(?:til|to)\s+(?P<audience>[^:]+):\s*(?P<text>.+)$",
+                    re.IGNORECASE | re.DOTALL)
+_URL = re.compile(r"^https://\S+$")
+
+
+async def _secretariat_names(session: AsyncSession, network: Network) -> str:
+    people = (await session.scalars(select(Person).where(Person.network_id == network.id,
+                                                         Person.anonymised.is_(False)))).all()
+    names = [p.name for p in people if {"secretariat", "secretariat_lead"} & set(p.roles or [])]
+    return ", ".join(names[:4]) or "—"
+
+
+async def _refuse(session: AsyncSession, viewer: Viewer) -> list[Reply] | None:
+    """Only the network's secretariat sends notices; everyone else is told who can."""
+    if viewer.network is not None and viewer.is_secretariat:
+        return None
+    if viewer.network is None:
+        return [Reply(text=t("notices.no_network", viewer.lang))]
+    return [Reply(text=t("notices.only_secretariat", viewer.lang, network=viewer.network.name,
+                         names=await _secretariat_names(session, viewer.network)))]
+
+
+async def _bodies(session: AsyncSession, network: Network) -> list[tuple[str, str]]:
+    return [(b.key, b.name) for b in (await session.scalars(
+        select(Body).where(Body.network_id == network.id).order_by(Body.id))).all()]
+
+
+async def _notice(session: AsyncSession, viewer: Viewer, data: dict) -> Notice | None:
+    try:
+        notice = await session.get(Notice, int(data.get("notice")))
+    except (TypeError, ValueError):
+        return None
+    if notice is None or viewer.network is None or notice.network_id != viewer.network.id:
+        return None
+    return notice
+
+
+@router.text_handler(15)
+async def on_text(session: AsyncSession, services: Services, viewer: Viewer, text: str) -> list[Reply] | None:
+    if _FORM.match(text.strip()):
+        if refused := await _refuse(session, viewer):
+            return refused
+        return [Reply(card=form_card(translator(viewer.lang), await _bodies(session, viewer.network)),
+                      summary=t("notices.form_title", viewer.lang))]
+    if match := _QUICK.match(text.strip()):
+        if refused := await _refuse(session, viewer):
+            return refused
+        return await _preview(session, services, viewer, {"audience": match.group("audience").strip(),
+                                                          "text": match.group("text").strip()})
+    return None
+
+
+@router.card_action("notice.preview")
+async def on_preview(session: AsyncSession, services: Services, viewer: Viewer, data: dict) -> list[Reply]:
+    if refused := await _refuse(session, viewer):
+        return refused
+    return await _preview(session, services, viewer, data)
+
+
+async def _preview(session: AsyncSession, services: Services, viewer: Viewer, data: dict) -> list[Reply]:
+    lang, network = viewer.lang, viewer.network
+    values = {k: str(v) for k, v in data.items() if isinstance(v, str | int | bool)}
+
+    def again(error: str) -> list[Reply]:
+        return [Reply(card=form_card(translator(lang), bodies, values, error=error), summary=error)]
+
+    bodies = await _bodies(session, network)
+    text = (values.get("text") or "").strip()
+    if not text:
+        return again(t("notices.text_missing", lang))
+    links = []
+    for i in range(1, 4):
+        url = (values.get(f"link{i}_url") or "").strip()
+        if url:
+            if not _URL.match(url):
+                return again(t("notices.bad_link", lang, url=url))
+            links.append({"title": (values.get(f"link{i}_title") or "").strip()[:80], "url": url})
+    audience_text = values.get("audience") or "app"
+    if values.get("municipalities", "").strip():
+        audience_text = "kommunar: " + values["municipalities"].strip()
+    try:
+        audience = await service.resolve_audience(session, network, audience_text, lang)
+    except service.AudienceError as exc:
+        return again(str(exc))
+    if not audience.person_ids:
+        return again(t("notices.empty_audience", lang, audience=audience.label))
+    when_text = (values.get("when") or "").strip()
+    when = None
+    if when_text:
+        try:
+            parsed = parse_when(when_text, lang, services.now())
+        except WhenError:
+            return again(t("notices.bad_when", lang, text=when_text))
+        when = parsed.start if parsed.has_time else datetime.combine(parsed.start, time(8, 0), tzinfo=OSLO)
+        when = when.astimezone(UTC)
+        if when <= services.now():
+            return again(t("notices.past_when", lang, when=format_when(when, lang)))
+    with_app = set(await session.scalars(select(ConversationRef.person_id).where(
+        ConversationRef.person_id.in_(audience.person_ids), ConversationRef.active.is_(True),
+        ConversationRef.conversation_type == "personal")))
+    notice = Notice(network_id=network.id, author_id=viewer.person.id if viewer.person else None,
+                    title=(values.get("title") or "").strip()[:200], text=text[:4000], links=links,
+                    acknowledge=values.get("acknowledge") in ("true", "True", "1"), audience=audience.spec,
+                    language=lang, status="draft", recipients=len(audience.person_ids), scheduled_at=when)
+    session.add(notice)
+    await session.flush()
+    tr = translator(lang)
+    return [Reply(card=notice_card(service.view_of(notice), tr), summary=notice.title or text[:80]),
+            Reply(card=confirm_card(tr, notice.id, audience.label, len(audience.person_ids),
+                                    format_when(when, lang) if when else "",
+                                    len(audience.person_ids) - len(with_app)),
+                  summary=t("notices.confirm_title", lang))]
+
+
+def _report_view(rep: service.Report) -> ReportView:
+    return ReportView(id=rep.notice_id, title=rep.title, status=rep.status, recipients=rep.recipients,
+                      counts=rep.counts, acknowledged=rep.acknowledged, problems=rep.problems)
+
+
+async def _report_reply(session: AsyncSession, notice: Notice, lang: str, *, track: bool = False) -> Reply:
+    rep = await service.report(session, notice, lang)
+    return Reply(card=report_card(_report_view(rep), translator(lang)), summary=t("notices.report_summary", lang),
+                 track=(REPORT_CARD, str(notice.id)) if track else None, track_language=lang)
+
+
+@router.card_action("notice.send")
+async def on_send(session: AsyncSession, services: Services, viewer: Viewer, data: dict) -> list[Reply]:
+    if refused := await _refuse(session, viewer):
+        return refused
+    notice = await _notice(session, viewer, data)
+    if notice is None:
+        return [Reply(text=t("notices.not_found", viewer.lang))]
+    if notice.status != "draft":  # a double click on "Send"
+        return [Reply(text=t(f"notices.already_{'cancelled' if notice.status == 'cancelled' else 'sent'}",
+                             viewer.lang)), await _report_reply(session, notice, viewer.lang)]
+    if notice.scheduled_at is not None and notice.scheduled_at > services.now():
+        await service.schedule_notice(session, notice, notice.scheduled_at)
+        return [Reply(text=t("notices.scheduled", viewer.lang, when=format_when(notice.scheduled_at, viewer.lang))),
+                await _report_reply(session, notice, viewer.lang, track=True)]
+    try:
+        queued = await service.queue_notice(session, notice)
+    except service.AudienceError as exc:
+        return [Reply(text=str(exc))]
+    await session.flush()
+    return [Reply(text=t("notices.sending", viewer.lang, count=queued)),
+            await _report_reply(session, notice, viewer.lang, track=True)]
+
+
+@router.card_action("notice.cancel")
+async def on_cancel(session: AsyncSession, services: Services, viewer: Viewer, data: dict) -> list[Reply | Refresh]:
+    if refused := await _refuse(session, viewer):
+        return refused
+    notice = await _notice(session, viewer, data)
+    if notice is None:
+        return [Reply(text=t("notices.not_found", viewer.lang))]
+    if notice.status in ("sent", "cancelled"):
+        return [Reply(text=t(f"notices.already_{notice.status}", viewer.lang))]
+    stopped = await service.cancel_notice(session, notice)
+    return [Reply(text=t("notices.cancelled", viewer.lang, count=stopped)), Refresh(REPORT_CARD, str(notice.id))]
+
+
+@router.card_action("notice.retry")
+async def on_retry(session: AsyncSession, services: Services, viewer: Viewer, data: dict) -> list[Reply | Refresh]:
+    if refused := await _refuse(session, viewer):
+        return refused
+    notice = await _notice(session, viewer, data)
+    if notice is None:
+        return [Reply(text=t("notices.not_found", viewer.lang))]
+    again = await service.retry_failed(session, notice)
+    return [Reply(text=t("notices.retrying", viewer.lang, count=again)), Refresh(REPORT_CARD, str(notice.id))]
+
+
+@router.card_action("notice.report")
+async def on_report(session: AsyncSession, services: Services, viewer: Viewer, data: dict) -> list[Reply]:
+    if refused := await _refuse(session, viewer):
+        return refused
+    notice = await _notice(session, viewer, data)
+    if notice is None:
+        return [Reply(text=t("notices.not_found", viewer.lang))]
+    return [await _report_reply(session, notice, viewer.lang)]
+
+
+@router.card_action("notice.ack")
+async def on_ack(session: AsyncSession, services: Services, viewer: Viewer, data: dict) -> list[Reply | Refresh]:
+    try:
+        notice = await session.get(Notice, int(data.get("notice")))
+    except (TypeError, ValueError):
+        notice = None
+    if notice is None or viewer.person is None:
+        return [Reply(text=t("notices.not_found", viewer.lang))]
+    exists = await session.scalar(select(NoticeAck.id).where(NoticeAck.notice_id == notice.id,
+                                                             NoticeAck.person_id == viewer.person.id))
+    if exists is None:
+        try:
+            async with session.begin_nested():
+                session.add(NoticeAck(notice_id=notice.id, person_id=viewer.person.id, at=services.now()))
+        except IntegrityError:
+            pass  # a double click raced us: one acknowledgement is kept
+    return [Reply(text=t("notices.acknowledged", viewer.lang, title=notice.title or notice.text[:60])),
+            Refresh(REPORT_CARD, str(notice.id))]
+
+
+@router.card_renderer(REPORT_CARD)
+async def render_report(session: AsyncSession, services: Services, posted: PostedCard) -> dict[str, Any] | None:
+    notice = await session.get(Notice, int(posted.subject))
+    if notice is None:
+        return None
+    rep = await service.report(session, notice, posted.language)
+    return report_card(_report_view(rep), translator(posted.language))
+
+
+@job("notice.send")
+async def send_scheduled(services: Services, payload: dict) -> list[Reply | Refresh]:
+    """A scheduled notice is due: queue it (a cancelled one stays cancelled)."""
+    async with services.db.session() as session:
+        notice = await session.get(Notice, int(payload.get("notice", 0)))
+        if notice is None or notice.status != "scheduled":
+            return []
+        try:
+            await service.queue_notice(session, notice, now=services.now())
+        except service.AudienceError:
+            notice.status = "cancelled"
+    return [Refresh(REPORT_CARD, str(payload.get("notice")))]
