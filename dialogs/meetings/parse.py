@@ -18,7 +18,7 @@ from dialogs.dates import When, WhenError, parse_when
 
 _COMMAND = re.compile(
     r"^\s*(?:nytt møte|kunngjer møte|kunngjer|kunngjør møte|kunngjør|innkalling|kall inn til|ny frist|"
-    r"new meeting|announce meeting|announce|new deadline)\s*[:\-–]?\s*", re.IGNORECASE)
+    r"new meeting|announce meeting|announce|new deadline)(?![\w])\s*[:\-–]?\s*", re.IGNORECASE)
 _DEADLINE = re.compile(r"^\s*(?:frist|fristen|svarfrist|deadline)\b", re.IGNORECASE)
 _URL = re.compile(r"https?://\S+")
 _AGENDA_LINE = re.compile(r"^\s*(?:[-*•]|\d{1,2}[.)]|sak\s*\d+[:.)]?)\s*(?P<item>.+)$", re.IGNORECASE)
