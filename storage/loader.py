@@ -34,6 +34,7 @@ from storage.models import (
     Person,
     Seat,
 )
+from storage.routines_data import read_portfolio, sync_portfolio
 from storage.validate import read_all
 
 
@@ -211,13 +212,15 @@ async def sync_network(session: AsyncSession, doc: NetworkFile, report: LoadRepo
     return net
 
 
-async def load_documents(db, docs: list[tuple[Path, NetworkFile]], *, actor: str = "system") -> LoadReport:
+async def load_documents(db, docs: list[tuple[Path, NetworkFile]], *, actor: str = "system",
+                         portfolio: list | None = None) -> LoadReport:
     """Sync every document in one transaction; on any error nothing is written."""
     report = LoadReport()
     async with db.session() as session:
         for path, doc in docs:
             net = await sync_network(session, doc, report, source=path.name)
             report.networks.append(net.slug)
+        await sync_portfolio(session, portfolio or [], report)
         if report.changed:
             session.add(AuditEntry(actor=actor, action="data.load", target=",".join(report.networks),
                                    details={"created": report.created, "updated": report.updated,
@@ -227,4 +230,5 @@ async def load_documents(db, docs: list[tuple[Path, NetworkFile]], *, actor: str
 
 async def load_path(db, path: Path, *, actor: str = "system") -> LoadReport:
     docs = read_all(path)  # raises DataError before anything is written
-    return await load_documents(db, docs, actor=actor)
+    portfolio = read_portfolio(path, docs)  # data/portfolio/*.yaml (cooperation routines), checked too
+    return await load_documents(db, docs, actor=actor, portfolio=portfolio)

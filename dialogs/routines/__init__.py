@@ -1,0 +1,1 @@
+"""Cooperation routines: joint procurement, project checks, disagreements and the portfolio."""
