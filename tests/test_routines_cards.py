@@ -36,3 +36,14 @@ def test_the_question_card_reads_as_the_routine_prescribes():
     nn = card_texts(examples(translator("nn"))["procurement-ask"])
     assert "Bli med på felles anskaffelse?" in nb and "Bli med på felles anskaffing?" in nn
     assert [b for b in nb if b in ("Ja", "Nei", "Vurderer")] == ["Ja", "Nei", "Vurderer"]
+
+
+def test_every_message_exists_in_nynorsk_bokmal_and_english():
+    from babel.messages.pofile import read_po
+
+    base = Path(__file__).resolve().parent.parent / "dialogs" / "locales"
+    ids = {}
+    for lang in ("nn", "nb", "en"):
+        with (base / lang / "LC_MESSAGES" / "routines.po").open("rb") as fh:
+            ids[lang] = {m.id for m in read_po(fh) if m.id and m.string}
+    assert ids["nn"] == ids["nb"] == ids["en"] and len(ids["nb"]) > 150

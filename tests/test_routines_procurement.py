@@ -122,6 +122,10 @@ async def test_acceptance_sigdal_registers_modum_and_krodsherad_get_the_card_one
         assert "Modum\nNei" in edited and "Krødsherad\nIkke svart" in edited
         assert f"Sak for rådmannsutvalget: {cases[0].key}" in edited
     assert "Svaret fra Modum nå: Nei (Geir Olav Kjos)" in updates(bot, MODUM)[-1]
+    # the votes capability sent the case card to the council members (the three chief executives)
+    for user in (SIGDAL, MODUM, KRODSHERAD):
+        assert "Felles anskaffelse av Fagsystem for barnevern (initiativ fra Sigdal)" in texts(
+            bot.connector.messages(user.personal_conversation))
 
 
 async def test_all_yes_records_a_joint_procurement_with_its_participants(dit):
@@ -296,6 +300,7 @@ async def test_the_routine_rules_on_every_database(any_db):
         again, new_again = await rules.register(session, net, draft, person=None, token="b" * 32, now=NOW,
                                                 actor="test")
         assert new and not new_again and again.id == proc.id and proc.key == "ansk-2026-001"
+        assert (await rules.find(session, net, "ANSK-2026-001 ", lock=True)).id == proc.id  # row lock on PostgreSQL
         krod, modum = people["dit-direktor-krodsherad"], people["dit-direktor-modum"]
         assert await rules.record_answer(session, proc, munis["Krødsherad"], krod, "vurderer", now=NOW, actor="t")
         assert not await rules.record_answer(session, proc, munis["Krødsherad"], krod, "vurderer", now=NOW, actor="t")
@@ -312,3 +317,52 @@ async def test_the_routine_rules_on_every_database(any_db):
     async with any_db.session() as session:
         cases = (await session.scalars(select(Case))).all()
         assert len(cases) == 1 and cases[0].created_by_id == people["dit-westrum"].id
+
+
+async def test_the_scheduler_runs_the_deadline_and_the_initiator_and_lead_are_told(dit):
+    from bot.scheduler import Scheduler
+
+    key = await register(dit)
+    await answer(dit, KRODSHERAD, key, "ja")
+    async with dit.db.session() as session:
+        proc = await session.scalar(select(PlannedProcurement).where(PlannedProcurement.key == key))
+    dit.services.now = lambda: proc.deadline + timedelta(hours=1)
+    report = await Scheduler(dit.services).run_due()
+    assert report.done == [f"procurement:{proc.id}:deadline"] and report.queued == 2
+    await dit.drain()
+    for user in (SIGDAL, LEAD):
+        told = texts(dit.connector.messages(user.personal_conversation))
+        assert "Svarrunden for ansk-2026-001 (Fagsystem for barnevern) er avsluttet. Det blir felles anskaffelse." \
+            in told and "Svarte ikke innen fristen: Modum." in told
+    assert "Felles anskaffelse med: Sigdal, Krødsherad" in updates(dit, SIGDAL)[-1]
+    assert (await Scheduler(dit.services).run_due()).ran == 0
+
+
+async def test_without_the_votes_capability_the_council_case_is_stored_directly(any_db):
+    """The fallback in dialogs/routines/council.py: a Case row for the council, proposed by the lead, once."""
+    from dialogs.routines.common import routines_of
+    from dialogs.routines.council import _store_directly
+    from storage.models import Network
+
+    async with any_db.session() as session:
+        net = await session.scalar(select(Network).where(Network.slug == "digit-midt-buskerud"))
+        routines = await routines_of(session, net)
+        args = (session, net, routines.council, routines.lead, "Uenighet: lisenser", "Rådmannsutvalget beslutter.",
+                "Bakgrunn", NOW + timedelta(days=14), "disagreement-x", "test", NOW)
+        first = await _store_directly(*args)
+        second = await _store_directly(*args)
+        assert first.new and not second.new and second.case.id == first.case.id and not first.via_votes
+        body = await session.get(Body, first.case.body_id)
+        assert (body.key, first.case.title, first.case.created_by_id) == (
+            "radmannsutvalget", "Uenighet: lisenser", routines.lead.id)
+        assert [o["key"] for o in first.case.options] == ["einig", "avstar", "ueinig"]
+
+
+async def test_a_member_can_fetch_the_question_card_again_and_answer_from_it(dit):
+    key = await register(dit)
+    got = await dit.say(MODUM, f"anskaffelse {key}", locale="nb-NO")
+    shown = texts(got)
+    assert "Planlagt anskaffelse: Fagsystem for barnevern" in shown and "Bli med på felles anskaffelse?" in shown
+    assert "lagret for Modum" in texts(await dit.submit(MODUM, card_data(got, "procurement.answer"), locale="nb-NO"))
+    # the initiator sees the status only: Sigdal does not answer its own procurement
+    assert "Bli med på felles anskaffelse?" not in await dit.say_text(SIGDAL, f"anskaffelse {key}", locale="nb-NO")

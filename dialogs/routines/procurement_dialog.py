@@ -157,7 +157,7 @@ async def procurement_command(session: AsyncSession, services: Services, viewer:
                               text: str) -> list[Reply | Refresh] | None:
     stripped = text.strip()
     if match := _SHOW.match(stripped):
-        return await _show(session, viewer, match.group(1))
+        return await _show(session, services, viewer, match.group(1))
     if _LIST.match(stripped):
         return await _list(session, viewer)
     if not _NEW.match(stripped):
@@ -352,7 +352,7 @@ async def _visible(session: AsyncSession, viewer: Viewer) -> Routines:
     return routines
 
 
-async def _show(session: AsyncSession, viewer: Viewer, key: str) -> list[Reply | Refresh]:
+async def _show(session: AsyncSession, services: Services, viewer: Viewer, key: str) -> list[Reply | Refresh]:
     try:
         await _visible(session, viewer)
         proc = await rules.find(session, viewer.network, key)
@@ -360,13 +360,19 @@ async def _show(session: AsyncSession, viewer: Viewer, key: str) -> list[Reply |
             raise Refusal("routines.proc_unknown")
     except Refusal as refusal:
         return _text(viewer, refusal)
-    return [Reply(card=await status_card_for(session, proc, viewer.lang), summary=proc.system,
-                  track=(STATUS_CARD, str(proc.id)))]
+    out: list[Reply | Refresh] = [Reply(card=await status_card_for(session, proc, viewer.lang), summary=proc.system,
+                                        track=(STATUS_CARD, str(proc.id)))]
+    muni = speaks_for(viewer)
+    if muni is not None and muni.id != proc.municipality_id and proc.status == "open":
+        # the question card again (a lost or scrolled-away card), to answer or change the answer
+        out.append(Reply(card=await ask_card_for(session, services, proc, viewer.person, viewer.lang),
+                         summary=proc.system, track=(ASK_CARD, f"{proc.id}:{viewer.person.id}")))
+    return out
 
 
 @router.card_action("procurement.status")
 async def status_action(session: AsyncSession, services: Services, viewer: Viewer, data: dict) -> list[Reply | Refresh]:
-    return await _show(session, viewer, str(data.get("procurement") or ""))
+    return await _show(session, services, viewer, str(data.get("procurement") or ""))
 
 
 async def _list(session: AsyncSession, viewer: Viewer) -> list[Reply | Refresh]:
