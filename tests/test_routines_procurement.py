@@ -328,7 +328,8 @@ async def test_the_scheduler_runs_the_deadline_and_the_initiator_and_lead_are_to
         proc = await session.scalar(select(PlannedProcurement).where(PlannedProcurement.key == key))
     dit.services.now = lambda: proc.deadline + timedelta(hours=1)
     report = await Scheduler(dit.services).run_due()
-    assert report.done == [f"procurement:{proc.id}:deadline"] and report.queued == 2
+    # the reminder was due too, but after the deadline it sends nothing
+    assert f"procurement:{proc.id}:deadline" in report.done and report.queued == 2
     await dit.drain()
     for user in (SIGDAL, LEAD):
         told = texts(dit.connector.messages(user.personal_conversation))
@@ -366,3 +367,22 @@ async def test_a_member_can_fetch_the_question_card_again_and_answer_from_it(dit
     assert "lagret for Modum" in texts(await dit.submit(MODUM, card_data(got, "procurement.answer"), locale="nb-NO"))
     # the initiator sees the status only: Sigdal does not answer its own procurement
     assert "Bli med på felles anskaffelse?" not in await dit.say_text(SIGDAL, f"anskaffelse {key}", locale="nb-NO")
+
+
+async def test_two_days_before_the_deadline_those_without_a_definite_answer_are_reminded(dit):
+    from bot.scheduler import Scheduler
+
+    key = await register(dit)  # deadline 7 December 23:59
+    await answer(dit, MODUM, key, "ja")
+    await answer(dit, KRODSHERAD, key, "vurderer")
+    async with dit.db.session() as session:
+        proc = await session.scalar(select(PlannedProcurement).where(PlannedProcurement.key == key))
+        job = await session.scalar(select(Job).where(Job.kind == "procurement.reminder"))
+    assert job.run_at == proc.deadline - timedelta(days=2)
+    dit.services.now = lambda: job.run_at + timedelta(minutes=5)
+    report = await Scheduler(dit.services).run_due()
+    assert report.done == [job.key] and report.queued == 1
+    await dit.drain()
+    reminded = texts(dit.connector.messages(KRODSHERAD.personal_conversation))
+    assert "Påminnelse: Krødsherad har ikke svart på om dere vil være med på felles anskaffelse" in reminded
+    assert "Påminnelse" not in texts(dit.connector.messages(MODUM.personal_conversation))

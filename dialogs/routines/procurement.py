@@ -10,7 +10,7 @@ deadline job.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -29,6 +29,8 @@ KINDS = ("purchase", "change", "renegotiation")
 VALUE_RANGES = ("lt100k", "100k-1m", "1m-5m", "gt5m", "unknown")
 ANSWERS = ("ja", "nei", "vurderer")
 DEADLINE_JOB = "procurement.deadline"
+REMINDER_JOB = "procurement.reminder"
+REMIND_BEFORE = timedelta(days=2)
 
 
 @dataclass
@@ -138,6 +140,10 @@ async def register(session: AsyncSession, network: Network, draft: Draft, *, per
                                             "kind": draft.kind, "deadline": draft.deadline.isoformat()}))
     await jobs.schedule(session, kind=DEADLINE_JOB, key=f"procurement:{proc.id}:deadline", run_at=proc.deadline,
                         payload={"procurement": proc.id}, network_id=network.id)
+    if proc.deadline - REMIND_BEFORE > now + timedelta(hours=1):
+        await jobs.schedule(session, kind=REMINDER_JOB, key=f"procurement:{proc.id}:reminder",
+                            run_at=proc.deadline - REMIND_BEFORE, payload={"procurement": proc.id},
+                            network_id=network.id)
     return proc, True
 
 

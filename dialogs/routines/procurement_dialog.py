@@ -410,3 +410,27 @@ async def at_deadline(services: Services, payload: dict[str, Any]) -> list[Reply
             return []
         settled = await rules.settle(session, services, routines, proc, at_deadline=True)
         return await after_settle(session, network, proc, routines, settled)
+
+
+@job(rules.REMINDER_JOB)
+async def remind(services: Services, payload: dict[str, Any]) -> list[Reply | Refresh]:
+    """Two days before the deadline: the chief executives of members that have not given a definite answer."""
+    async with services.db.session() as session:
+        proc = await session.get(PlannedProcurement, int(payload.get("procurement") or 0))
+        if proc is None or proc.status != "open" or services.now() >= proc.deadline:
+            return []
+        network = await session.get(Network, proc.network_id)
+        state = await rules.tally(session, proc)
+        pending = [m for m in state.asked if m.id not in state.answers or state.answers[m.id].answer == "vurderer"]
+        replies: list[Reply | Refresh] = []
+        for muni in pending:
+            for person in await directors(session, network, [muni.id]):
+                lang = await language_of(session, person, network)
+                text = t("routines.reminder", lang, municipality=muni.name, system=proc.system, ref=proc.key,
+                         deadline=format_when(proc.deadline, lang))
+                replies.append(Reply(
+                    text=text, card=await ask_card_for(session, services, proc, person, lang), summary=text,
+                    to_person=person.id, batch=f"procurement:{proc.id}",
+                    dedupe_key=f"procurement:{proc.id}:reminder:person:{person.id}",
+                    track=(ASK_CARD, f"{proc.id}:{person.id}"), track_language=lang))
+        return replies
