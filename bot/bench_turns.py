@@ -34,6 +34,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--conversations", type=int, default=500)
     parser.add_argument("--seconds", type=float, default=60.0, help="seconds per kind of turn (echo, Q&A)")
     parser.add_argument("--profile", action="store_true", help="profile the bot during the Q&A phases")
+    parser.add_argument("--no-typing", action="store_true",
+                        help="experiment: take the typing-indicator middleware out of the bot's adapter")
     parser.add_argument("--json", action="store_true")
     parser.set_defaults(func=run_bench)
 
@@ -94,6 +96,13 @@ async def _serve(db_path: str) -> None:
         await site.start()
         runners.append((runner, site._server.sockets[0].getsockname()[1]))  # type: ignore[union-attr]
     ratelimit.limiter_for(app[BOT_KEY].services).configure(burst=0, per_minute=0)
+    if os.environ.get("BENCH_NO_TYPING") == "1":
+        from botbuilder.core import ShowTypingMiddleware
+
+        from bot.app import ADAPTER_KEY
+
+        middleware = app[ADAPTER_KEY]._middleware._middleware
+        middleware[:] = [m for m in middleware if not isinstance(m, ShowTypingMiddleware)]
     print(f"ready {runners[0][1]} {runners[1][1]}", flush=True)
     await asyncio.Event().wait()
 
@@ -182,6 +191,7 @@ async def _bench(args: argparse.Namespace) -> dict:
     log_fh = child_log.open("w")
     child = subprocess.Popen([sys.executable, "-m", "bot.bench_turns", "--serve", str(db_path)],
                              stdout=subprocess.PIPE, stderr=log_fh, text=True,
+                             env={**os.environ, "BENCH_NO_TYPING": "1" if args.no_typing else "0"},
                              cwd=Path(__file__).resolve().parent.parent)
 
     def failed_turns() -> int:
@@ -258,7 +268,8 @@ def run_bench(args: argparse.Namespace) -> int:
         print(json.dumps({k: v for k, v in out.items() if k != "profile"}, ensure_ascii=False))
     else:
         print(f"turns: {args.conversations} concurrent conversations, {args.seconds:.0f} s of each kind "
-              f"(bot and echo bot in one child process, real SQLite file)")
+              f"(bot and echo bot in one child process, real SQLite file"
+              f"{'; typing middleware removed' if args.no_typing else ''})")
         for kind, label in (("echo", "bare botbuilder echo bot"), ("qa", "Samarbeidsbot Q&A turn")):
             r = out[kind]
             print(f"  {label:26} {r['turns']:6} turns  {r['errors']} errors  {r['turns_per_second']:7.1f} turns/s  "
