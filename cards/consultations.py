@@ -282,7 +282,7 @@ def open_preview_card(preview: OpenPreview, t: Translate) -> dict[str, Any]:
         items.append(para(preview.description))
     if preview.without_app:
         items.append(para(t("consultations.open_without_app", names=", ".join(preview.without_app)), subtle=True))
-    data = {"action": "consultation.open", "key": preview.key, "title": preview.title,
+    data = {"action": "consultation.open", "consultation_key": preview.key, "title": preview.title,
             "description": preview.description, "link": preview.link, "deadline": preview.deadline_iso}
     return build(items, [ActionSubmit(title=t("consultations.open_send"), style="positive", data=data),
                          ActionSubmit(title=t("consultations.open_cancel"), data={"action": "consultation.cancel_open"})])

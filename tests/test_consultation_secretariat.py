@@ -81,7 +81,7 @@ async def test_close_reopen_and_extend(bot):
     card, _ = await preview(bot, title="Budsjett 2027", deadline="10. desember kl. 12")
     open_data = next(a["data"] for a in card["actions"] if a["data"]["action"] == "consultation.open")
     await press(bot, DV_SECRETARIAT, open_data)
-    key = open_data["key"]
+    key = open_data["consultation_key"]
 
     assert "er lukka" in await press(bot, DV_SECRETARIAT, {"action": "consultation.close", "consultation": key})
     assert "var alt lukka" in await press(bot, DV_SECRETARIAT, {"action": "consultation.close", "consultation": key})

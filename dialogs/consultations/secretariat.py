@@ -90,7 +90,9 @@ async def open_and_send(session: AsyncSession, services: Services, viewer: Viewe
                         data: dict) -> list[Reply | Refresh]:
     if refused := _refuse(viewer):
         return refused
-    key = str(data.get("key") or "")
+    # "consultation_key": a submit field named "key" breaks the Agents Playground's card renderer;
+    # "key" is still read for cards posted before the rename.
+    key = str(data.get("consultation_key") or data.get("key") or "")
     title = str(data.get("title") or "")
     existing = await session.scalar(select(Consultation).where(Consultation.network_id == viewer.network.id,
                                                                Consultation.key == key))
