@@ -76,7 +76,7 @@ def example_sources() -> Iterator[tuple[str, Callable[..., dict[str, dict[str, A
         if info.name.startswith("_") or info.name == "base":
             continue
         module = importlib.import_module(f"cards.{info.name}")
-        examples = getattr(module, "examples", None) or _FALLBACK_EXAMPLES.get(info.name)
+        examples = getattr(module, "examples", None)
         if examples is not None:
             yield info.name, examples
 
@@ -107,20 +107,3 @@ def write_cards(cards: list[ExportedCard], out: Path) -> int:
     (out / "index.json").write_text(json.dumps(index, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return len(cards)
 
-
-def _onboarding_examples(t: Callable[..., str]) -> dict[str, dict[str, Any]]:
-    """Used only while cards/onboarding.py has no examples() of its own."""
-    from cards import onboarding as o
-
-    question = t("core.example_question")
-    return {
-        "welcome": o.welcome_card(o.WelcomeData("Ingrid", "DigiVestland", "kommunedirektør – Alver", question), t),
-        "help": o.help_card(o.HelpData("DigiVestland", "kommunedirektør – Alver",
-                                       [("Styringsgruppa for DigiVestland", "medlem med røysterett")],
-                                       [t("core.help_director")], question), t),
-        "unknown-user": o.unknown_user_card("DigiVestland", "Tove Bech tove.bech@bergen.kommune.no", t),
-        "apology": o.apology_card("a1b2c3d4", t),
-    }
-
-
-_FALLBACK_EXAMPLES = {"onboarding": _onboarding_examples}

@@ -227,6 +227,11 @@ def examples(t: Translate) -> dict[str, dict[str, Any]]:
             "Innspel til utkast til ny samarbeidsavtale", "DigiVestland", "30. juni 2024 kl. 23:59", 0, True, 40,
             {"joint": 18, "individual": 2, "no_input": 3}, ["Askvoll", "Aurland", "Bømlo"], "ny-samarbeidsavtale-2024"),
             t),
+        "consultation-open-form": open_form_card(OpenForm(), t),
+        "consultation-open-preview": open_preview_card(OpenPreview(
+            "budsjett-2027-20261207", "Høyring om budsjett 2027", "Utkast til budsjett for 2027.",
+            "https://example.org/budsjett-2027", "2026-12-07T12:00:00+01:00", "7. desember 2026 kl. 12:00",
+            38, ["Fedje", "Gulen"]), t),
     }
 
 

@@ -79,3 +79,16 @@ def unknown_user_card(network_name: str | None, contact: str | None, t: Translat
 
 def apology_card(reference: str, t: Translate) -> dict[str, Any]:
     return build([heading(t("core.error_title")), para(t("core.error_body", ref=reference))])
+
+
+def examples(t: Translate) -> dict[str, dict[str, Any]]:
+    """Cards for the gallery, with a DigiVestland director as the reader."""
+    question = t("core.example_question")
+    return {
+        "welcome": welcome_card(WelcomeData("Ingrid", "DigiVestland", "kommunedirektør – Alver", question), t),
+        "help": help_card(HelpData("DigiVestland", "kommunedirektør – Alver",
+                                   [("Styringsgruppa for DigiVestland", "medlem med røysterett")],
+                                   [t("core.help_director")], question), t),
+        "unknown-user": unknown_user_card("DigiVestland", "Tove Bech tove.bech@bergen.kommune.no", t),
+        "apology": apology_card("a1b2c3d4", t),
+    }
