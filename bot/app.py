@@ -12,7 +12,7 @@ from botbuilder.core import ShowTypingMiddleware, TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 from botbuilder.schema import Activity, ConversationReference
 
-from bot import scheduler, workers  # noqa: F401 - importing scheduler registers its worker
+from bot import graph_calendar, scheduler, workers  # noqa: F401 - importing registers their workers
 from bot.activities import sender_of, tenant_of, to_activity
 from bot.config import Settings
 from bot.handler import SamarbeidsBot

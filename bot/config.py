@@ -42,6 +42,10 @@ class Settings(BaseSettings):
     graph_base_url: str = Field(default="https://graph.microsoft.com/v1.0", alias="GRAPH_BASE_URL")
     graph_authority: str = Field(default="https://login.microsoftonline.com", alias="GRAPH_AUTHORITY")
     teams_app_catalog_id: str = Field(default="", alias="TEAMS_APP_CATALOG_ID")
+    # The mailbox that organises calendar events (one UPN, or "slug=upn,slug=upn" per network) and a CA
+    # file for Graph and login when a TLS-inspecting proxy (or a test stand-in) signs their certificates.
+    graph_organizer: str = Field(default="", alias="GRAPH_ORGANIZER")
+    graph_ca_bundle: str = Field(default="", alias="GRAPH_CA_BUNDLE")
 
     @field_validator("app_type")
     @classmethod
@@ -116,6 +120,22 @@ class Settings(BaseSettings):
     def graph_enabled(self) -> bool:
         """Installing the app for people who never opened it needs the app's catalog id and credentials."""
         return bool(self.teams_app_catalog_id and self.app_id and self.app_password)
+
+    @property
+    def graph_calendar_enabled(self) -> bool:
+        """Calendar events for announced meetings need credentials and an organiser mailbox."""
+        return bool(self.graph_organizer and self.app_id and self.app_password)
+
+    def graph_organizer_for(self, network_slug: str) -> str:
+        """The organiser mailbox of a network: `slug=upn` if listed, else a lone UPN for every network."""
+        default = ""
+        for part in _split(self.graph_organizer):
+            slug, sep, upn = part.partition("=")
+            if not sep:
+                default = default or part
+            elif slug.strip() == network_slug:
+                return upn.strip()
+        return default
 
 
 def _split(value: str) -> list[str]:

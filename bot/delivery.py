@@ -407,6 +407,11 @@ class DeliveryEngine:
                 row.target = await self.graph_target(row.person_id)
             except Exception as exc:  # noqa: BLE001 - installing is best effort; report and move on
                 log.warning("could not install the app for person %s: %s", row.person_id, exc)
+                reason = getattr(exc, "reason", "") or type(exc).__name__
+                if getattr(exc, "transient", False) and row.attempts + 1 < self.max_attempts:  # Graph busy
+                    wait = getattr(exc, "retry_after", None) or self._backoff(row.attempts + 1)
+                    return self._later(row, row.attempts + 1, wait, f"{NOT_INSTALLED}:{reason}")
+                return Outcome(row.id, "unreachable", row.attempts + 1, error=f"{NOT_INSTALLED}:{reason}")
         if row.target is None:
             return Outcome(row.id, "unreachable", row.attempts,
                            error=NOT_INSTALLED if row.person_id is not None else NO_CONVERSATION)

@@ -21,6 +21,7 @@ from dialogs.i18n import OSLO, format_day, format_when, t
 from dialogs.meetings import ics
 from dialogs.services import Services
 from storage import jobs
+from storage.calendar_sync import request_sync
 from storage.models import AuditEntry, Body, ConversationRef, Event, Network, Person, Rsvp, Seat
 from storage.models_meetings import EventDetail
 
@@ -202,6 +203,7 @@ async def create_event(session: AsyncSession, network: Network, plan: Plan, *, p
                            details={"starts_at": plan.starts_at.isoformat(), "audience": plan.audience}))
     await session.flush()
     await schedule_reminders(session, event, plan.remind_days, now=now)
+    await request_sync(session, event, "create")  # the Graph calendar event, when Graph is configured
     return event
 
 
@@ -221,6 +223,7 @@ async def change_event(session: AsyncSession, event: Event, plan: Plan, *, actor
     await session.flush()
     await jobs.cancel(session, key_prefix=f"event:{event.id}:reminder:")
     await schedule_reminders(session, event, plan.remind_days, now=now)
+    await request_sync(session, event, "update")
 
 
 async def cancel_event(session: AsyncSession, event: Event, *, actor: str) -> None:
@@ -229,6 +232,7 @@ async def cancel_event(session: AsyncSession, event: Event, *, actor: str) -> No
     session.add(AuditEntry(actor=actor, network_id=event.network_id, action=f"{event.kind}.cancel", target=event.key,
                            details={"sequence": event.sequence}))
     await jobs.cancel(session, key_prefix=f"event:{event.id}:reminder:")
+    await request_sync(session, event, "cancel")
 
 
 async def schedule_reminders(session: AsyncSession, event: Event, days: list[int], *, now: datetime) -> int:
