@@ -83,8 +83,10 @@ class Report:
 async def evaluate(db, items: list[dict[str, Any]], *, repeat: int = 1) -> Report:
     """Ask every item's question in its network (each asked `repeat` times for timing)."""
     from dialogs.qa.answer import answer
+    from dialogs.router import load_capabilities
     from storage.queries import network_by_slug
 
+    load_capabilities()  # every capability's @qa_source documents compete, as in the running bot
     report = Report()
     async with db.session() as session:
         networks = {}

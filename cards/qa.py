@@ -23,7 +23,7 @@ from adaptive_cards.card import (
 from cards.base import Translate, build, message_back, para
 
 MAX_ANSWER = 4000
-MAX_CLAUSE_TEXT = 6000  # keep a card under Teams' 28 KB even with several long clauses
+MAX_CLAUSE_TEXT = 16000  # all clause texts on one card together: stays under Teams' 28 KB
 
 
 @dataclass
@@ -76,17 +76,19 @@ def _ask_button(question: str) -> dict[str, Any]:
 
 
 def answer_card(view: AnswerView, t: Translate) -> dict[str, Any]:
-    items: list[Any] = [TextBlock(text=view.answer, wrap=True)]
+    items: list[Any] = [TextBlock(text=view.answer[:MAX_ANSWER], wrap=True)]
+    budget = MAX_CLAUSE_TEXT
     items += [para(note, subtle=True, spacing="small") for note in view.notes]
     if view.clauses or view.other_sources:
         items.append(TextBlock(text=t("qa.based_on"), weight="bolder", spacing="medium", wrap=True))
     for number, clause in enumerate(view.clauses):
         label = t("qa.clause_of", title=clause.title, version=clause.version) if clause.version else clause.title
         items.append(para(label, spacing="none"))
-        if clause.text:
+        if clause.text and budget > 0:
             target = f"clause-{number}"
-            items.append(Container(id=target, is_visible=False, items=[
-                para(clause.text[:MAX_CLAUSE_TEXT], subtle=True)]))
+            shown = clause.text if len(clause.text) <= budget else clause.text[:budget - 1] + "…"
+            budget -= len(shown)
+            items.append(Container(id=target, is_visible=False, items=[para(shown, subtle=True)]))
             items.append(ActionSet(actions=[ActionToggleVisibility(
                 title=t("qa.show_clause"), target_elements=[TargetElement(element_id=target)])], spacing="none"))
     for source in view.other_sources:
@@ -94,7 +96,8 @@ def answer_card(view: AnswerView, t: Translate) -> dict[str, Any]:
     if view.related:
         items.append(TextBlock(text=t("qa.related"), weight="bolder", spacing="medium", wrap=True))
         items.append(ActionSet(actions=[_ask_button(q) for q in view.related[:3]]))
-    feedback = {"key": view.key, "q": view.question[:500]}
+    # "fact", not "key": a data field named "key" breaks the Agents Playground's card renderer
+    feedback = {"fact": view.key, "q": view.question[:500]}
     actions = [ActionSubmit(title=t("qa.useful"), data={"action": "qa.feedback", "useful": True, **feedback}),
                ActionSubmit(title=t("qa.not_useful"), data={"action": "qa.feedback", "useful": False, **feedback})]
     return build(items, actions)

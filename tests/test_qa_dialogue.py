@@ -198,7 +198,8 @@ async def test_an_answer_not_saved_is_delivered_but_not_learned(bot):
 async def test_stale_or_forged_escalation_cards(bot):
     gone = await bot.submit(DV_SECRETARIAT, {"action": "qa.answer_escalated", "id": 9999, "answer": "x"})
     assert "finn ikkje dette spørsmålet" in message_text(gone[0])
-    junk = await bot.submit(DV_SECRETARIAT, {"action": "qa.answer_escalated", "id": "abc"})
-    assert "finn ikkje dette spørsmålet" in message_text(junk[0])
+    for junk_id in ("abc", 10**30, -1, None, [1]):
+        junk = await bot.submit(DV_SECRETARIAT, {"action": "qa.answer_escalated", "id": junk_id})
+        assert "finn ikkje dette spørsmålet" in message_text(junk[0])
     empty = await bot.submit(DV_DIRECTOR, {"action": "qa.escalate", "q": ""})
     assert "manglar eit spørsmål" in message_text(empty[0])

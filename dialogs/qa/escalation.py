@@ -90,6 +90,8 @@ async def answer_escalated(session: AsyncSession, viewer: Viewer, data: dict, no
     try:
         eq_id = int(data.get("id"))
     except (TypeError, ValueError):
+        eq_id = 0
+    if not 0 < eq_id < 2**31:  # forged or mangled card data: no such row can exist
         return [Reply(text=t("qa.escalation_unknown", lang))]
     eq = await session.get(EscalatedQuestion, eq_id)
     if eq is None:

@@ -68,7 +68,7 @@ async def on_feedback(session: AsyncSession, services: Services, viewer: Viewer,
     """Nyttig / Ikkje nyttig: one stored opinion per person, question and answer (a second press updates it)."""
     useful = data.get("useful")
     question = str(data.get("q") or "").strip()[:MAX_QUESTION]
-    key = str(data.get("key") or "")[:80]
+    key = str(data.get("fact") or data.get("key") or "")[:80]  # "key": cards posted before the rename
     if viewer.network is None or not isinstance(useful, bool) or not question:
         return [Reply(text=t("qa.feedback_bad", viewer.lang))]
     person_id = viewer.person.id if viewer.person else None
@@ -100,9 +100,10 @@ async def on_answer_escalated(session: AsyncSession, services: Services, viewer:
 @router.card_renderer(escalation.CARD_KIND)
 async def render_escalation(session: AsyncSession, services: Services, posted: PostedCard) -> dict | None:
     try:
-        eq = await session.get(EscalatedQuestion, int(posted.subject))
+        eq_id = int(posted.subject)
     except ValueError:
         return None
+    eq = await session.get(EscalatedQuestion, eq_id) if 0 < eq_id < 2**31 else None
     if eq is None:
         return None
     lang = posted.language or "nb"

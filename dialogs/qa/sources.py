@@ -26,9 +26,11 @@ Stable interface (do not rely on anything else in dialogs.qa):
   the network's language, then to any language given. Answers are shown verbatim.
 - `clause_refs` ("<agreement>/<version>/<clause>") are resolved to clause headings and full
   text on the answer card, like Fact.clause_refs; `sources` are extra citations (title + ref).
-- `version` is any string that changes when the provider's rows change (e.g. max id/updated
-  time). Q&A rebuilds a network's index when the combined version of all sources changes; if
-  you cannot give one cheaply, call `dialogs.qa.sources.invalidate(network_id)` after a write.
+- `version` is informational (shown nowhere, kept for your own bookkeeping). Q&A re-reads every
+  provider when it rebuilds a network's index: when the network's stored data changes (a data load,
+  a learned fact), when `dialogs.qa.sources.invalidate(network_id)` is called, and at the latest
+  60 seconds after the last build. Call `invalidate(network_id)` after every write to your rows so
+  that the next question sees the change at once.
 - A provider that raises is logged and skipped: Q&A keeps answering from everything else.
 """
 
