@@ -12,9 +12,12 @@ several instances on one PostgreSQL database. So:
 - a claim is a lease: the engine refreshes `claimed_at` of its rows while it
   works on them; rows whose lease ran out (the instance was killed) are put back
   in the queue by whichever instance notices first;
-- sending paces itself with sliding windows mirroring Teams' limits (per app
-  per tenant and per conversation), counting a request from its start until
-  one window after its answer, so the service never sees more than allowed;
+- sending paces request starts with sliding windows mirroring Teams' limits
+  (per app per tenant and per conversation), spread evenly and with many
+  requests in flight; a request counts from its start until one window after
+  its answer, so the service never sees more than allowed, and since evenly
+  spread requests come back in a few milliseconds, that costs under 1 % of
+  the rate (see Window);
 - 429 waits Retry-After (else exponential backoff with jitter), 412/5xx and
   network errors are retried a bounded number of times, 403
   MessageWritesBlocked and 404 ConversationNotFound mark the recipient
@@ -44,7 +47,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import workers
 from bot.activities import to_activity
-from dialogs.turn import Reply
+from dialogs.services import Services
+from dialogs.turn import Refresh, Reply
 from storage.db import Database
 from storage.models import ConversationRef, OutboxMessage, Person, PostedCard
 
@@ -53,6 +57,10 @@ log = logging.getLogger("samarbeidsbot.delivery")
 CONVERSATION_WINDOWS = ((1.0, 7), (2.0, 8), (30.0, 60), (3600.0, 1800))
 APP_WINDOW_SECONDS = 1.0
 DEFAULT_APP_RATE = 50
+# seconds added to every window when pacing counts requests from their start (Pacer(by_start=True))
+PACING_MARGIN = 0.01
+# a running distribution's live report card (notices) is edited at most this often, and once after the end
+PROGRESS_SECONDS = 3.0
 SEND_NOW_GRACE = timedelta(seconds=3)  # rows the bot sends itself during a turn wait this long for the worker
 DEFAULT_SERVICE_URL = "https://smba.trafficmanager.net/teams/"
 
@@ -71,30 +79,61 @@ def utcnow() -> datetime:
 
 
 class Window:
-    """A sliding-window limit: `limit` requests per `span` seconds.
+    """A sliding-window limit: at most `limit` requests counted within any `span` seconds.
 
-    A request holds a slot from when it starts until `span` after its answer
-    arrived: the service counted it somewhere in between, so it never sees more
-    than `limit` in any window, however late a request arrives. A request it
-    refused (429) gives its slot back, since the service did not count it.
+    The service counts a request at some moment between its start and its
+    answer. Counting it here from its start until its answer (in flight) and
+    then as if made at its answer is therefore always safe: the service never
+    sees more than `limit` in any window, however uneven the transit times are
+    on a busy machine. With starts spread out (see Pacer) the round trip is a
+    few milliseconds, so this costs well under 1 % of the rate. The other way,
+    `by_start`, counts a request at its start plus a `margin` for transit
+    jitter: it gains those milliseconds, but a request that is held up on the
+    way (a busy CPU at either end) then lands in the next window and is refused.
+    A request the service refused (429) is taken out again: it did not count it.
     """
 
-    def __init__(self, span: float, limit: int):
-        self.span, self.limit = span, limit
-        self.done: deque[float] = deque()
+    def __init__(self, span: float, limit: int, *, by_start: bool = False, margin: float = 0.0):
+        self.span, self.limit, self.by_start = span + (margin if by_start else 0.0), limit, by_start
+        self.counted: deque[float] = deque()  # sorted: appended under the pacer's lock with the current time
         self.in_flight = 0
 
     def wait_time(self, now: float) -> float:
-        while self.done and now - self.done[0] >= self.span:
-            self.done.popleft()
-        if len(self.done) + self.in_flight < self.limit:
+        while self.counted and now - self.counted[0] >= self.span:
+            self.counted.popleft()
+        if len(self.counted) + self.in_flight < self.limit:
             return 0.0
-        # the oldest answered request leaves the window then; if all are in flight, an answer wakes us
-        return self.span - (now - self.done[0]) if self.done else 0.05
+        # the oldest counted request leaves the window then; if all are in flight, an answer wakes us
+        return self.span - (now - self.counted[0]) if self.counted else 1.0
+
+    def take(self, start: float) -> None:
+        if self.by_start:
+            self.counted.append(start)
+        else:
+            self.in_flight += 1
+
+    def answered(self, start: float, now: float, *, counted: bool) -> None:
+        if self.by_start:
+            if not counted:
+                with contextlib.suppress(ValueError):
+                    self.counted.remove(start)
+            return
+        self.in_flight -= 1
+        if counted:
+            self.counted.append(now)
 
 
 class Pacer:
     """Teams' limits for one app: ≈`rate`/s per tenant and 7/1 s, 8/2 s, 60/30 s, 1800/h per conversation.
+
+    Pacing is by request *starts*, with as many requests in flight as the
+    windows allow, so the round trip of one request never holds up the next.
+    Starts for one tenant are spread out, at least `spacing`/rate apart, instead
+    of leaving in bursts of a whole window: a burst queues up at the service,
+    and the last of it waits for all the others (long round trips, uneven
+    transit). The spacing is a little below 1/rate, and kept on a schedule, so
+    that a slot given back by a 429, or a wake-up made late by a busy CPU, is
+    caught up within the window instead of lost.
 
     Per-conversation state is kept for the most recent conversations only (an
     LRU), so memory stays flat however many recipients a broadcast has; a
@@ -102,18 +141,27 @@ class Pacer:
     service still object, its 429 is honoured like any other.
     """
 
-    def __init__(self, rate: int = DEFAULT_APP_RATE, keep_conversations: int = 5000):
+    def __init__(self, rate: int = DEFAULT_APP_RATE, keep_conversations: int = 5000, *,
+                 spacing: float = 0.8, by_start: bool = False, margin: float = PACING_MARGIN):
         self.rate = rate
         self.keep = keep_conversations
+        self.gap = spacing * APP_WINDOW_SECONDS / rate
+        self.catch_up = 5 * self.gap
+        self.window_options = {"by_start": by_start, "margin": margin}
         self.tenants: dict[str, Window] = {}
+        self.next_start: dict[str, float] = {}
         self.conversations: OrderedDict[str, list[Window]] = OrderedDict()
-        self._changed = asyncio.Condition()
+        self._turns: dict[str, asyncio.Lock] = {}
+        self._answer = asyncio.Event()
 
     def _windows(self, tenant: str, conversation: str) -> list[Window]:
-        app = self.tenants.setdefault(tenant, Window(APP_WINDOW_SECONDS, self.rate))
+        app = self.tenants.get(tenant)
+        if app is None:
+            app = self.tenants[tenant] = Window(APP_WINDOW_SECONDS, self.rate, **self.window_options)
         conv = self.conversations.get(conversation)
         if conv is None:
-            conv = self.conversations[conversation] = [Window(s, n) for s, n in CONVERSATION_WINDOWS]
+            conv = self.conversations[conversation] = [Window(s, n, **self.window_options)
+                                                       for s, n in CONVERSATION_WINDOWS]
             while len(self.conversations) > self.keep:
                 self.conversations.popitem(last=False)
         else:
@@ -121,29 +169,48 @@ class Pacer:
         return [app, *conv]
 
     async def acquire(self, tenant: str, conversation: str) -> tuple[list[Window], float]:
+        """Wait until a request may start now; returns what to hand to `release` with its answer.
+
+        First the conversation's own windows (the engine sends one request per
+        conversation at a time), then the tenant's, first come first served: one
+        waiter at a time watches the clock, instead of every waiting row waking
+        up on every answer.
+        """
         windows = self._windows(tenant, conversation)
-        async with self._changed:
+        conv = windows[1:]
+        while (wait := max(w.wait_time(time.monotonic()) for w in conv)) > 0:
+            await self._sleep(wait)
+        turn = self._turns.get(tenant)
+        if turn is None:
+            turn = self._turns[tenant] = asyncio.Lock()
+        async with turn:
             while True:
                 now = time.monotonic()
-                wait = max(w.wait_time(now) for w in windows)
+                ready = self.next_start.get(tenant, 0.0)
+                wait = max(ready - now, *(w.wait_time(now) for w in windows))
                 if wait <= 0:
                     for w in windows:
-                        w.in_flight += 1
+                        w.take(now)
+                    # on a schedule, not from whenever we woke: a late wake-up (a busy CPU) is caught up
+                    # with a few starts in a row instead of being lost; the windows still hold the limits
+                    self.next_start[tenant] = max(ready, now - self.catch_up) + self.gap
                     return windows, now
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._changed.wait(), timeout=max(wait, 0.001))
+                await self._sleep(wait)
+
+    async def _sleep(self, seconds: float) -> None:
+        """Sleep `seconds`, or less if an answer arrives meanwhile (it may free a slot)."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._answer.wait(), timeout=max(seconds, 0.001))
 
     async def release(self, taken: tuple[list[Window], float], *, counted: bool) -> None:
-        """The answer arrived; `counted` is False when the service refused it (429), which it does
-        not count against the limit."""
-        windows, _started = taken
+        """The answer arrived; `counted` is False when the service refused it (429), which it does not
+        count against the limit."""
+        windows, started = taken
         now = time.monotonic()
-        async with self._changed:
-            for w in windows:
-                w.in_flight -= 1
-                if counted:
-                    w.done.append(now)
-            self._changed.notify_all()
+        for w in windows:
+            w.answered(started, now, counted=counted)
+        self._answer.set()  # wake whoever waits for a slot, and start a new round
+        self._answer = asyncio.Event()
 
 
 # --- the Bot Connector ---------------------------------------------------------------------------
@@ -220,6 +287,69 @@ def _retry_after(value: str | None) -> float | None:
             return None
 
 
+# --- live reports ---------------------------------------------------------------------------------
+
+
+class ProgressRefresh:
+    """Keeps the author's report card of a running distribution current as results are written.
+
+    The engine tells it which batches just got results; a batch that has a
+    report card (a notice: dialogs.notices.progress) gets its posted copies
+    re-rendered and edited through the outbox — at once the first time, then
+    at most every `every` seconds, and always once after the last result, so
+    the final state is shown without flooding Teams with edits.
+    """
+
+    def __init__(self, services: Services, wake, *, every: float = PROGRESS_SECONDS):
+        self.services, self.wake, self.every = services, wake, every
+        self.last: dict[tuple[str, str], float] = {}
+        self.due: dict[tuple[str, str], asyncio.Task] = {}
+        self.editing = 0  # edits being rendered and queued right now
+
+    @property
+    def pending(self) -> bool:
+        return bool(self.due) or self.editing > 0
+
+    def note(self, batches: set[str]) -> None:
+        from dialogs.notices.progress import report_refresh
+
+        now = time.monotonic()
+        for batch in batches:
+            refresh = report_refresh(batch)
+            if refresh is None:
+                continue
+            key = (refresh.kind, refresh.subject)
+            if key in self.due:
+                continue  # an edit is already due; it renders the state at that moment, these results included
+            delay = max(0.0, self.last.get(key, -self.every) + self.every - now)
+            self.due[key] = asyncio.create_task(self._edit(key, refresh, delay))
+        for key in [k for k, at in self.last.items() if now - at > self.every and k not in self.due]:
+            del self.last[key]  # long quiet: the next result is shown at once anyway
+
+    async def _edit(self, key: tuple[str, str], refresh: Refresh, delay: float) -> None:
+        from dialogs.delivery import queue_refresh
+
+        try:
+            await asyncio.sleep(delay)
+        finally:
+            # results written from here on are noted for a later edit: this one may render before them
+            self.due.pop(key, None)
+        self.last[key] = time.monotonic()
+        self.editing += 1
+        try:
+            if await queue_refresh(self.services, refresh):
+                self.wake()
+        except Exception:  # noqa: BLE001 - a report edit is a courtesy; the next result or "Oppdater" retries
+            log.warning("could not queue the report edit for %s %s", *key, exc_info=True)
+        finally:
+            self.editing -= 1
+
+    def stop(self) -> None:
+        for task in self.due.values():
+            task.cancel()
+        self.due.clear()
+
+
 # --- the engine -----------------------------------------------------------------------------------
 
 
@@ -243,6 +373,7 @@ class Row:
     track_subject: str
     language: str
     attempts: int
+    batch: str = ""
     target: Target | None = None
 
 
@@ -256,6 +387,7 @@ class Outcome:
     not_before: datetime | None = None
     row: Row | None = None
     deactivate: str | None = None  # a conversation the bot can no longer write to
+    batch: str = ""
 
 
 @dataclass
@@ -266,6 +398,8 @@ class Stats:
     throttled: int = 0
     retried: int = 0
     by_error: dict[str, int] = field(default_factory=dict)
+    round_trips: int = 0
+    round_trip_seconds: float = 0.0  # summed: with the pacing by answers, the share of the rate they cost
 
 
 class DeliveryEngine:
@@ -274,29 +408,35 @@ class DeliveryEngine:
     def __init__(self, db: Database, *, connector: ConnectorClient | None = None, graph=None,
                  rate: int = DEFAULT_APP_RATE, lease_seconds: float = 60.0, max_attempts: int = 5,
                  max_throttled: int = 12, max_hold_seconds: float = 10.0, poll_seconds: float = 1.0,
-                 flush_seconds: float = 0.1, in_flight: int | None = None, instance: str | None = None):
+                 flush_seconds: float = 0.1, in_flight: int | None = None, instance: str | None = None,
+                 pacing_by_start: bool = False, services: Services | None = None,
+                 progress_seconds: float = PROGRESS_SECONDS):
         self.db = db
         self.connector = connector or ConnectorClient()
         self.graph = graph
-        self.pacer = Pacer(rate)
+        self.pacer = Pacer(rate, by_start=pacing_by_start)
         self.lease = lease_seconds
         self.max_attempts = max_attempts
         self.max_throttled = max_throttled
         self.max_hold = max_hold_seconds
         self.poll = poll_seconds
         self.flush_every = flush_seconds
-        self.capacity = in_flight or max(10, rate)
+        # rows held at once: about two seconds of sending, so a slow claim (a busy database) never leaves
+        # the pacer without work; they are claimed, not sent, so a crash still resends only those in flight
+        self.capacity = in_flight or max(10, 2 * rate)
         self.instance = instance or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self.stats = Stats()
         self._tasks: set[asyncio.Task] = set()
         self._wake = asyncio.Event()
         self._slot_free = asyncio.Event()
         self._results: list[Outcome] = []
+        self._flushing = 0
         self._flushed = asyncio.Event()
         self._conversation_locks: dict[str, asyncio.Lock] = {}
         self._random = random.Random()
         self._last_reclaim = 0.0
         self._last_heartbeat = time.monotonic()
+        self.progress = ProgressRefresh(services or Services(db=db), self.wake, every=progress_seconds)
 
     # --- waking and draining ---
 
@@ -305,7 +445,7 @@ class DeliveryEngine:
 
     @property
     def busy(self) -> bool:
-        return bool(self._tasks) or bool(self._results)
+        return bool(self._tasks) or bool(self._results) or self._flushing > 0 or self.progress.pending
 
     # --- claiming ---
 
@@ -348,7 +488,7 @@ class DeliveryEngine:
                 .returning(OutboxMessage.id, OutboxMessage.person_id, OutboxMessage.conversation_id,
                            OutboxMessage.network_id, OutboxMessage.payload, OutboxMessage.update_activity_id,
                            OutboxMessage.track_kind, OutboxMessage.track_subject, OutboxMessage.language,
-                           OutboxMessage.attempts)
+                           OutboxMessage.attempts, OutboxMessage.batch)
                 .execution_options(synchronize_session=False))
         async with self.db.session() as session:
             rows = [Row(*r) for r in (await session.execute(stmt)).all()]
@@ -441,6 +581,8 @@ class DeliveryEngine:
                 raise
             if answer.status == 429:
                 counted = False
+            self.stats.round_trips += 1
+            self.stats.round_trip_seconds += time.monotonic() - windows[1]
             await self.pacer.release(windows, counted=counted)
 
             if answer.status in (200, 201, 202):
@@ -515,6 +657,7 @@ class DeliveryEngine:
         except Exception as exc:  # noqa: BLE001 - one bad row must not stop the engine
             log.exception("delivery of outbox %s failed", row.id)
             outcome = Outcome(row.id, "failed", row.attempts + 1, error=type(exc).__name__)
+        outcome.batch = row.batch
         self._results.append(outcome)
         return outcome
 
@@ -523,6 +666,13 @@ class DeliveryEngine:
         if not self._results:
             return 0
         done, self._results = self._results, []
+        self._flushing += 1  # busy until the results are written and their report edits noted
+        try:
+            return await self._write(done)
+        finally:
+            self._flushing -= 1
+
+    async def _write(self, done: list[Outcome]) -> int:
         now = utcnow()
         values = []
         for o in done:
@@ -553,6 +703,7 @@ class DeliveryEngine:
             self._results = done + self._results  # try again on the next flush
             raise
         self._flushed.set()
+        self.progress.note({o.batch for o in done if o.batch})
         return len(done)
 
     async def heartbeat(self) -> None:
@@ -613,7 +764,7 @@ class DeliveryEngine:
                     log.warning("delivery: database unavailable (%s); retrying", type(exc).__name__)
                     await asyncio.sleep(self.poll)
                     continue
-                if until_idle and not claimed and not self._tasks:
+                if until_idle and not claimed and not self._tasks and not self.progress.pending:
                     await self.flush()
                     if not await self._any_queued_due():
                         return
@@ -634,6 +785,7 @@ class DeliveryEngine:
                 await asyncio.shield(self.flush())
             except Exception:  # noqa: BLE001 - rows stay "sending" and are reclaimed after the lease
                 log.warning("delivery: could not record the last results")
+            self.progress.stop()
             await self.connector.close()
             if self.graph is not None:
                 await self.graph.close()
@@ -670,7 +822,7 @@ def engine_for(db: Database) -> DeliveryEngine | None:
     return _ENGINES.get(id(db))
 
 
-def engine_from_settings(db: Database, settings) -> DeliveryEngine:
+def engine_from_settings(db: Database, settings, services: Services | None = None) -> DeliveryEngine:
     graph = None
     if getattr(settings, "graph_enabled", False):
         from bot.graph import GraphClient
@@ -679,15 +831,18 @@ def engine_from_settings(db: Database, settings) -> DeliveryEngine:
     return DeliveryEngine(
         db, connector=ConnectorClient(app_id=settings.app_id, app_password=settings.app_password,
                                       tenant_id=settings.app_tenant_id),
-        graph=graph, rate=settings.delivery_rate, lease_seconds=settings.delivery_lease_seconds)
+        graph=graph, rate=settings.delivery_rate, lease_seconds=settings.delivery_lease_seconds,
+        services=services or Services(db=db, default_network=settings.default_network,
+                                      public_url=settings.public_url))
 
 
 @workers.register("delivery")
 async def delivery_worker(app) -> None:
-    from bot.app import DB_KEY, SETTINGS_KEY
+    from bot.app import BOT_KEY, DB_KEY, SETTINGS_KEY
 
     db = app[DB_KEY]
-    engine = engine_from_settings(db, app[SETTINGS_KEY])
+    bot = app.get(BOT_KEY)
+    engine = engine_from_settings(db, app[SETTINGS_KEY], bot.services if bot is not None else None)
     _ENGINES[id(db)] = engine
     log.info("delivery worker %s started", engine.instance)
     try:

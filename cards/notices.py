@@ -120,12 +120,20 @@ def report_card(view: ReportView, t: Translate) -> dict[str, Any]:
         items.append(para(t("notices.problems"), spacing="medium"))
         items.append(FactSet(facts=[FactRow(title=name, value=reason) for name, _status, reason in view.problems]))
     actions: list[Any] = [ActionSubmit(title=t("notices.refresh_button"),
-                                       data={"action": "notice.report", "notice": view.id})]
+                                       data={"action": "notice.report", "notice": view.id}),
+                          ActionSubmit(title=t("notices.export_button"),
+                                       data={"action": "notice.export", "notice": view.id})]
     if c.get("failed", 0) + c.get("unreachable", 0):
         actions.append(ActionSubmit(title=t("notices.retry_button"), data={"action": "notice.retry", "notice": view.id}))
     if view.status in ("scheduled", "sending"):
         actions.append(ActionSubmit(title=t("notices.stop_button"), data={"action": "notice.cancel", "notice": view.id}))
     return build(items, actions)
+
+
+def export_card(t: Translate, title: str, url: str, minutes: int) -> dict[str, Any]:
+    """The download link for the CSV report (a signed link that expires; press the button again for a new one)."""
+    return build([heading(t("notices.export_title", title=title)), para(t("notices.export_text", minutes=minutes))],
+                 [ActionOpenUrl(title=t("notices.export_link"), url=url)])
 
 
 def examples(t: Translate) -> dict[str, dict[str, Any]]:
@@ -139,4 +147,5 @@ def examples(t: Translate) -> dict[str, dict[str, Any]]:
         "notice_form": form_card(t, [("styringsgruppa", "Styringsgruppa")]),
         "notice_confirm": confirm_card(t, 1, "Styringsgruppa", 12, "", 2),
         "notice_report": report_card(report, t),
+        "notice_export": export_card(t, view.title, "https://samarbeidsbot.example.org/exports/notice/1.csv?t=…", 60),
     }

@@ -66,7 +66,8 @@ class FakeConnector:
         self.blocked_users: set[str] = set()
         self.removed_conversations: set[str] = set()
         self.records: list[Recorded] = []
-        self.throttled = 0
+        self.throttled = 0  # 429 answers: the injected share plus those for going over a limit
+        self.throttled_injected = 0  # the injected share (fault_429) alone
         self._windows: dict[str, deque[float]] = defaultdict(deque)
         self._app_window: deque[float] = deque()
         self._changed = asyncio.Condition()
@@ -123,6 +124,7 @@ class FakeConnector:
         """Seconds to wait if this request is over a limit, else None (and the request counts)."""
         now = time.monotonic()
         if self.fault_429 and self.random.random() < self.fault_429:
+            self.throttled_injected += 1
             return self.retry_after if self.retry_after is not None else -1.0
         if not self.enforce_limits:
             return None
@@ -175,8 +177,11 @@ class FakeConnector:
             self._changed.notify_all()
 
     def stats(self) -> dict[str, Any]:
-        """Counters for benchmarks: accepted messages, throttled answers, conversations reached twice."""
+        """Counters for benchmarks: accepted messages, throttled answers (injected apart from those for
+        going over a limit, which a well-paced client never gets), conversations reached twice."""
         return {"accepted": self.accepted, "requests": self.requests, "throttled": self.throttled,
+                "throttled_injected": self.throttled_injected,
+                "throttled_over_limit": self.throttled - self.throttled_injected,
                 "conversations": len(self.delivered_to),
                 "duplicates": sum(n - 1 for n in self.delivered_to.values() if n > 1)}
 

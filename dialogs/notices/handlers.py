@@ -12,12 +12,13 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from cards.notices import ReportView, confirm_card, form_card, notice_card, report_card
+from cards.notices import ReportView, confirm_card, export_card, form_card, notice_card, report_card
 from dialogs import router
 from dialogs.dates import WhenError, parse_when
 from dialogs.i18n import format_when, t
 from dialogs.jobs import job
-from dialogs.notices import service
+from dialogs.notices import export, service
+from dialogs.notices.progress import REPORT_CARD
 from dialogs.onboarding import translator
 from dialogs.services import Services
 from dialogs.turn import Refresh, Reply
@@ -25,7 +26,6 @@ from dialogs.viewer import Viewer
 from storage.models import Body, ConversationRef, Network, Person, PostedCard
 from storage.models_notices import Notice, NoticeAck
 
-REPORT_CARD = "notice.report"
 OSLO = ZoneInfo("Europe/Oslo")
 _FORM = re.compile(r"^(?:ny\s+)?(?:kunngjering|kunngjøring|notice|new notice)\s*$", re.IGNORECASE)
 _QUICK = re.compile(r"^(?:kunngjering|kunngjøring|notice)\s+(?:til|to)\s+(?P<audience>[^:]+):\s*(?P<text>.+)$",
@@ -208,6 +208,20 @@ async def on_report(session: AsyncSession, services: Services, viewer: Viewer, d
     if notice is None:
         return [Reply(text=t("notices.not_found", viewer.lang))]
     return [await _report_reply(session, notice, viewer.lang)]
+
+
+@router.card_action("notice.export")
+async def on_export(session: AsyncSession, services: Services, viewer: Viewer, data: dict) -> list[Reply]:
+    """A download link for the CSV report, made for this secretariat member and valid for an hour."""
+    if refused := await _refuse(session, viewer):
+        return refused
+    notice = await _notice(session, viewer, data)
+    if notice is None or viewer.person is None:
+        return [Reply(text=t("notices.not_found", viewer.lang))]
+    url = await export.export_url(session, services.public_url, notice.id, viewer.person.id, services.now())
+    minutes = int(export.LINK_LIFETIME.total_seconds() // 60)
+    return [Reply(card=export_card(translator(viewer.lang), notice.title or f"#{notice.id}", url, minutes),
+                  summary=t("notices.export_title", viewer.lang, title=notice.title or f"#{notice.id}"))]
 
 
 @router.card_action("notice.ack")

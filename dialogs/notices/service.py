@@ -43,7 +43,7 @@ class Audience:
 
 
 def batch_of(notice_id: int) -> str:
-    return f"notice:{notice_id}"
+    return f"notice:{notice_id}"  # dialogs.notices.progress reads it back
 
 
 async def resolve_audience(session: AsyncSession, network: Network, text: str, lang: str) -> Audience:
