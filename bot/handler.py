@@ -190,7 +190,7 @@ class SamarbeidsBot(ActivityHandler):
     async def on_members_added_activity(self, members_added: list[ChannelAccount],
                                         turn_context: TurnContext) -> None:
         bot_id = turn_context.activity.recipient.id if turn_context.activity.recipient else None
-        if not any(m.id == bot_id for m in members_added):
+        if not any(m is not None and m.id == bot_id for m in members_added or []):
             return  # someone else joined a chat the bot is in: nothing to say
         await self._welcome(turn_context)
 
@@ -208,7 +208,7 @@ class SamarbeidsBot(ActivityHandler):
     async def on_members_removed_activity(self, members_removed: list[ChannelAccount],
                                           turn_context: TurnContext) -> None:
         bot_id = turn_context.activity.recipient.id if turn_context.activity.recipient else None
-        if any(m.id == bot_id for m in members_removed):
+        if any(m is not None and m.id == bot_id for m in members_removed or []):
             await self._removed(turn_context)
 
     async def on_installation_update_add(self, turn_context: TurnContext) -> None:

@@ -18,7 +18,6 @@ KEYS = card_data_keys()
 # Bugs found by these tests in other capabilities' code, each pinned by a strict xfail test below:
 # while they stand, the random tests tolerate exactly these failures and nothing else.
 KNOWN_BUGS = {
-    "meeting.": ("OverflowError", "ValueError"),
     "notice.": ("OverflowError",),
 }
 
@@ -95,9 +94,6 @@ def test_the_same_button_pressed_twice_changes_state_once(fuzz_bot):  # noqa: F8
 
 # --- bugs found in other capabilities (fail until fixed; then remove the marker) ----------------
 
-@pytest.mark.xfail(strict=True, reason="dialogs/meetings/handlers.py (_draft, rsvp, _event_for_secretariat): "
-                   "int(raw) after raw.isdigit() — a 30-digit id overflows the database integer and '²' passes "
-                   "isdigit() but not int(): the turn fails with the apology card instead of 'unknown meeting'")
 def test_meeting_buttons_with_out_of_range_ids_are_refused_politely(fuzz_bot):  # noqa: F811
     from bot.loopback import DEMO_USERS
 

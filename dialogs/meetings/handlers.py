@@ -26,6 +26,7 @@ from cards.meetings import (
     upcoming_card,
 )
 from dialogs import router
+from dialogs.carddata import card_id
 from dialogs.consultations import reminders as _consultation_reminders  # noqa: F401 - registers its job
 from dialogs.dates import WhenError, parse_when
 from dialogs.i18n import format_when, t
@@ -194,7 +195,7 @@ async def preview_from_form(session: AsyncSession, services: Services, viewer: V
                         when=str(data.get("when") or "").strip(), place=str(data.get("place") or "").strip(),
                         link=str(data.get("link") or "").strip(), agenda=str(data.get("agenda") or ""),
                         reminders=str(data.get("reminders") or ""),
-                        event_id=int(data["event"]) if str(data.get("event") or "").isdigit() else None)
+                        event_id=card_id(data.get("event")))
     event = None
     if values.event_id:
         event = await session.get(Event, values.event_id)
@@ -229,7 +230,7 @@ async def preview_from_form(session: AsyncSession, services: Services, viewer: V
 
 async def _draft(session: AsyncSession, viewer: Viewer, data: dict) -> MeetingDraft | None:
     raw = str(data.get("draft") or "")
-    draft = await session.get(MeetingDraft, int(raw)) if raw.isdigit() else None
+    draft = await session.get(MeetingDraft, draft_id) if (draft_id := card_id(raw)) else None
     if draft is None or viewer.network is None or draft.network_id != viewer.network.id:
         return None
     return draft
@@ -324,7 +325,7 @@ async def invitations(session: AsyncSession, services: Services, network: Networ
 async def rsvp(session: AsyncSession, services: Services, viewer: Viewer, data: dict) -> list[Reply]:
     response = str(data.get("response") or "")
     raw = str(data.get("event") or "")
-    event = await session.get(Event, int(raw)) if raw.isdigit() else None
+    event = await session.get(Event, event_id) if (event_id := card_id(raw)) else None
     if event is None or viewer.network is None or event.network_id != viewer.network.id or response not in (
             "yes", "no", "maybe"):
         return [Reply(text=t("meetings.unknown_event", viewer.lang))]
@@ -356,7 +357,7 @@ async def _event_for_secretariat(session: AsyncSession, viewer: Viewer, data: di
     if refused := await _refuse(session, viewer):
         return refused
     raw = str(data.get("event") or "")
-    event = await session.get(Event, int(raw)) if raw.isdigit() else None
+    event = await session.get(Event, event_id) if (event_id := card_id(raw)) else None
     if event is None or event.network_id != viewer.network.id:
         return [Reply(text=t("meetings.unknown_event", viewer.lang))]
     if event.status == "cancelled":
