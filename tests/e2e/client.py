@@ -22,6 +22,7 @@ class TeamsClient:
     def __init__(self, page: Page, url: str, artifacts: Path, test_name: str):
         self.page, self.url, self.artifacts = page, url, artifacts
         self.test_name = re.sub(r"[^A-Za-z0-9_.-]+", "-", test_name)
+        self.errors: list[str] = []  # the page's errors and console errors (kept when a test fails)
         page.set_default_timeout(TIMEOUT_MS)
         expect.set_options(timeout=TIMEOUT_MS)
 
@@ -79,6 +80,14 @@ class TeamsClient:
         found = self.page.get_by_text(text, exact=False).last
         expect(found).to_be_visible()
         return found
+
+    def choose(self, card: Locator, label: str, option: str) -> None:
+        """Pick an option of a compact Input.ChoiceSet (the Playground renders a Fluent combobox whose
+        list opens outside the card)."""
+        box = card.get_by_role("combobox", name=label)
+        box.click()
+        self.page.get_by_role("option", name=option, exact=True).click()
+        expect(box).to_have_value(option)
 
     def click(self, card: Locator, button: str) -> None:
         card.get_by_role("button", name=button, exact=True).first.click()

@@ -172,14 +172,21 @@ def teams(bot_process, browser, artifacts, request):
         playground.start()
         page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="nn-NO")
         client = TeamsClient(page, playground.url, artifacts, request.node.name)
+        page.on("pageerror", lambda error, who=user: client.errors.append(f"{who}: page error: {error}"))
+        page.on("console", lambda message, who=user: client.errors.append(f"{who}: console: {message.text}")
+                if message.type == "error" else None)
         opened.append((playground, client))
         client.open()
         return client
 
     yield open_as
+    failed = request.node.rep_call.failed if hasattr(request.node, "rep_call") else False
     for playground, client in opened:
-        if request.node.rep_call.failed if hasattr(request.node, "rep_call") else False:
-            client.screenshot("failed")
+        if failed:
+            client.screenshot(f"failed-{playground.user}")
+            # what the Playground's page itself complained about (card renderer errors show up here)
+            (artifacts / f"{client.test_name}--{playground.user}-console.txt").write_text(
+                "\n".join(client.errors) + "\n", encoding="utf-8")
         client.page.close()
         assert playground.process is not None
         stop(playground.process)
