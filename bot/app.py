@@ -56,7 +56,7 @@ def auth_configuration(settings: Settings) -> SimpleNamespace:
 
 def make_adapter(settings: Settings, db: Database) -> CloudAdapter:
     adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(auth_configuration(settings)))
-    adapter.use(ShowTypingMiddleware(delay=0.3, period=2.0))
+    adapter.use(ShowTypingMiddleware(delay=0.5, period=4.0))  # Teams shows it ~3 s; fewer under load
 
     async def on_error(turn_context: TurnContext, error: Exception) -> None:
         reference = uuid.uuid4().hex[:8]

@@ -25,6 +25,7 @@ from storage.models import AuditEntry, ProcessedActivity
 log = logging.getLogger("samarbeidsbot.bot")
 ProactiveSender = Callable[..., Awaitable[str | None]]
 _LOOKUP_RETRY_SECONDS = 300
+_REMEMBER_SECONDS = 300
 
 
 class SamarbeidsBot(ActivityHandler):
@@ -34,6 +35,7 @@ class SamarbeidsBot(ActivityHandler):
         self._background: set[asyncio.Task] = set()
         self._linked: set[tuple[str, str]] = set()
         self._lookup_failed: dict[tuple[str, str], float] = {}
+        self._remembered: dict[str, tuple[tuple, float]] = {}
 
     # --- entry ---------------------------------------------------------------------------
 
@@ -102,15 +104,25 @@ class SamarbeidsBot(ActivityHandler):
     async def remember(self, turn_context: TurnContext, viewer_person_id: int | None,
                        network_id: int | None) -> None:
         activity = turn_context.activity
+        values = dict(
+            conversation_type=getattr(activity.conversation, "conversation_type", None) or "personal",
+            tenant_id=tenant_of(activity),
+            aad_object_id=str(getattr(activity.from_property, "aad_object_id", "") or "").lower() or None,
+            service_url=activity.service_url or "", channel_id=activity.channel_id or "msteams",
+            bot_id=activity.recipient.id if activity.recipient else "",
+            person_id=viewer_person_id, network_id=network_id)
+        # The same conversation, unchanged, written moments ago: skip the write (one transaction per turn
+        # saved). Entries expire so that a reference another instance marked inactive is revived soon.
+        fingerprint = tuple(sorted((k, str(v)) for k, v in values.items()))
+        seen = self._remembered.get(activity.conversation.id)
+        if seen is not None and seen[0] == fingerprint and time.monotonic() - seen[1] < _REMEMBER_SECONDS:
+            return
         async with self.services.db.session() as session:
-            await conversations.remember(
-                session, conversation_id=activity.conversation.id,
-                conversation_type=getattr(activity.conversation, "conversation_type", None) or "personal",
-                tenant_id=tenant_of(activity),
-                aad_object_id=str(getattr(activity.from_property, "aad_object_id", "") or "").lower() or None,
-                service_url=activity.service_url or "", channel_id=activity.channel_id or "msteams",
-                bot_id=activity.recipient.id if activity.recipient else "",
-                reference=reference_dict(turn_context), person_id=viewer_person_id, network_id=network_id)
+            await conversations.remember(session, conversation_id=activity.conversation.id,
+                                         reference=reference_dict(turn_context), **values)
+        self._remembered[activity.conversation.id] = (fingerprint, time.monotonic())
+        if len(self._remembered) > 50_000:
+            self._remembered.clear()
 
     # --- messages --------------------------------------------------------------------------
 
@@ -119,9 +131,9 @@ class SamarbeidsBot(ActivityHandler):
         routed = await router.handle(self.services, incoming_of(turn_context.activity, sender))
         if routed.viewer.person is not None:
             self._linked.add((sender.tenant_id, sender.aad_object_id))
+        await self._send(turn_context, routed.replies, routed.viewer)
         await self.remember(turn_context, routed.viewer.person.id if routed.viewer.person else None,
                             routed.viewer.network.id if routed.viewer.network else None)
-        await self._send(turn_context, routed.replies, routed.viewer)
 
     async def _send(self, turn_context: TurnContext, replies: list[Reply | Refresh],
                     viewer: Viewer | None = None) -> None:
@@ -219,6 +231,7 @@ class SamarbeidsBot(ActivityHandler):
 
     async def _removed(self, turn_context: TurnContext) -> None:
         conversation_id = turn_context.activity.conversation.id
+        self._remembered.pop(conversation_id, None)
         async with self.services.db.session() as session:
             if await conversations.forget(session, conversation_id):
                 session.add(AuditEntry(actor=sender_of(turn_context.activity).actor, action="app.removed",
