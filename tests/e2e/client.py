@@ -39,7 +39,7 @@ class TeamsClient:
     def open_chat(self, name: str) -> None:
         """Select a chat or channel in the left rail ('Personal Chat', 'Group Chat', a channel name)."""
         self.page.get_by_role("treeitem", name=re.compile(re.escape(name))).first.click()
-        expect(self.page.locator(MESSAGE_BOX)).to_be_editable()
+        expect(self.page.locator(MESSAGE_BOX).first).to_be_editable()
 
     # --- messages --------------------------------------------------------------------------
 
@@ -51,13 +51,20 @@ class TeamsClient:
         expect(box).to_have_text("")
 
     def mention_bot(self, text: str, bot_name: str = "Samarbeidsbot") -> None:
-        """Type '@', pick the bot from the mention list, then the text (as a person does in a channel)."""
-        box = self.page.locator(MESSAGE_BOX)
+        """Type '@', pick the bot from the mention list, then the text (as a person does in a channel).
+
+        In a channel the first message box is "Start a new post" (each thread below has its own reply
+        box); a new post is sent with its Post button."""
+        box = self.page.locator(MESSAGE_BOX).first
         box.click()
         box.press_sequentially("@" + bot_name[:4])
-        self.page.get_by_role("option", name=re.compile(bot_name)).first.click()
+        self.page.get_by_role("menuitem", name=re.compile(bot_name)).first.click()  # the mention list
         box.press_sequentially(" " + text)
-        box.press("Enter")
+        post = self.page.get_by_role("button", name="Post", exact=True)
+        if post.count():
+            post.click()
+        else:
+            box.press("Enter")
         expect(box).to_have_text("")
 
     def cards(self, *texts: str) -> Locator:
