@@ -5,7 +5,6 @@ button twice changes the stored state no more than pressing it once."""
 
 from __future__ import annotations
 
-import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -15,24 +14,10 @@ from tests.test_fuzz_activities import CI, fuzz_bot  # noqa: F401 - the fixture
 
 KEYS = card_data_keys()
 
-# Bugs found by these tests in other capabilities' code, each pinned by a strict xfail test below:
-# while they stand, the random tests tolerate exactly these failures and nothing else.
-KNOWN_BUGS = {
-    "notice.": ("OverflowError",),
-}
-
-
-def known_bug(case: dict, problems: list[str]) -> bool:
-    value = case.get("value") or {}
-    verb = str(value.get("action") if "action" in value and not isinstance(value["action"], dict)
-               else (value.get("action") or {}).get("verb", ""))
-    return any(verb.startswith(prefix) and all(any(e in p for e in errors) for p in problems)
-               for prefix, errors in KNOWN_BUGS.items())
-
 
 def check(fuzz_bot, case: dict) -> None:  # noqa: F811
     problems = fuzz_bot.call(fuzz_bot.fuzzer.run(case))
-    assert not problems or known_bug(case, problems), problems
+    assert not problems, problems
 
 
 def test_every_card_action_with_random_data(fuzz_bot):  # noqa: F811
@@ -63,7 +48,7 @@ def test_each_action_at_least_once_with_empty_and_wrong_typed_data(fuzz_bot):  #
                          fuzz_bot.bot.activity(user, type="invoke", name="adaptiveCard/action", value={
                              "action": {"type": "Action.Execute", "verb": verb, "data": data}})):
                 problems = fuzz_bot.call(fuzz_bot.fuzzer.run(case))
-                if problems and not known_bug(case, problems):
+                if problems:
                     failures.setdefault(verb, []).append(problems[0][:160])
     assert not failures, "\n".join(f"{verb}: {sorted(set(p))[:2]}" for verb, p in failures.items())
 
@@ -112,8 +97,6 @@ def test_answering_an_escalated_question_with_an_out_of_range_id_is_refused_poli
         "action": "qa.answer_escalated", "id": 10**30, "answer": "Svaret"}))
 
 
-@pytest.mark.xfail(strict=True, reason="dialogs/notices/handlers.py: int(data.get('notice')) is not bounded — a "
-                   "notice id beyond 64 bits overflows the database integer: apology card instead of 'unknown notice'")
 def test_notice_buttons_with_an_out_of_range_id_are_refused_politely(fuzz_bot):  # noqa: F811
     from bot.loopback import DEMO_USERS
 

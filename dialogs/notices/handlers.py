@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from cards.notices import ReportView, confirm_card, export_card, form_card, notice_card, report_card
 from dialogs import router
+from dialogs.carddata import card_id
 from dialogs.dates import WhenError, parse_when
 from dialogs.i18n import format_when, t
 from dialogs.jobs import job
@@ -56,10 +57,7 @@ async def _bodies(session: AsyncSession, network: Network) -> list[tuple[str, st
 
 
 async def _notice(session: AsyncSession, viewer: Viewer, data: dict) -> Notice | None:
-    try:
-        notice = await session.get(Notice, int(data.get("notice")))
-    except (TypeError, ValueError):
-        return None
+    notice = await session.get(Notice, notice_id) if (notice_id := card_id(data.get("notice"))) else None
     if notice is None or viewer.network is None or notice.network_id != viewer.network.id:
         return None
     return notice
@@ -226,10 +224,7 @@ async def on_export(session: AsyncSession, services: Services, viewer: Viewer, d
 
 @router.card_action("notice.ack")
 async def on_ack(session: AsyncSession, services: Services, viewer: Viewer, data: dict) -> list[Reply | Refresh]:
-    try:
-        notice = await session.get(Notice, int(data.get("notice")))
-    except (TypeError, ValueError):
-        notice = None
+    notice = await session.get(Notice, notice_id) if (notice_id := card_id(data.get("notice"))) else None
     if notice is None or viewer.person is None:
         return [Reply(text=t("notices.not_found", viewer.lang))]
     exists = await session.scalar(select(NoticeAck.id).where(NoticeAck.notice_id == notice.id,
