@@ -47,12 +47,15 @@ async def secretariat_contact(session: AsyncSession, viewer: Viewer) -> str | No
     return None
 
 
-def welcome(viewer: Viewer) -> Reply:
+def welcome(viewer: Viewer, *, shared: bool = False) -> Reply:
+    """The welcome card; in a group chat or a channel (`shared`) it greets everyone, not the installer
+    by name and role, which would tell the whole channel who they are."""
     tr = translator(viewer.lang)
     name = viewer.person.name if viewer.person else viewer.sender.name
-    data = WelcomeData(name=name.split(" ")[0] if name else "",
+    data = WelcomeData(name="" if shared else (name.split(" ")[0] if name else ""),
                        network_name=viewer.network.name if viewer.network else None,
-                       role_text=role_text(viewer), example_question=t("core.example_question", viewer.lang))
+                       role_text=None if shared else role_text(viewer),
+                       example_question=t("core.example_question", viewer.lang))
     return Reply(card=welcome_card(data, tr), summary=t("core.welcome_title", viewer.lang))
 
 

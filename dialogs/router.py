@@ -166,7 +166,9 @@ async def welcome_on_install(services: Services, incoming: Incoming) -> Routed:
     async with services.db.session() as session:
         viewer = await resolve_viewer(session, incoming.sender, locale=incoming.locale,
                                       default_network=services.default_network)
-        if viewer.known or incoming.conversation_type != "personal":
+        if incoming.conversation_type != "personal":
+            replies = [onboarding.welcome(viewer, shared=True)]
+        elif viewer.known:
             replies = [onboarding.welcome(viewer)]
         else:
             replies = [onboarding.welcome(viewer), await onboarding.unknown_user(session, viewer)]

@@ -70,6 +70,13 @@ async def test_install_greets_a_director_in_nynorsk_and_stores_the_conversation(
     assert ref.reference["conversation"]["id"] == DV_DIRECTOR.personal_conversation
 
 
+async def test_install_in_a_channel_greets_everyone_without_naming_the_installer(bot):
+    replies = await bot.install(DV_DIRECTOR, conversation_type="channel", conversation_id="19:kanal@thread.tacv2")
+    text = message_text(replies[0])
+    assert "Velkomen til Samarbeidsbot" in text and "DigiVestland" in text
+    assert "Ingrid" not in text and "kommunedirektør" not in text
+
+
 async def test_install_greets_in_bokmal_for_a_bokmal_network(bot):
     text = message_text((await bot.install(DIT_DIRECTOR))[0])
     assert "Velkommen til Samarbeidsbot" in text and "DigIT" in text
