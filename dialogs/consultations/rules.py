@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dialogs.consultations.status import is_closed
+from dialogs.refusal import Refusal
 from dialogs.viewer import Viewer
 from storage.models import AuditEntry, Consultation, ConsultationResponse, Municipality, Organisation
 
@@ -22,14 +23,6 @@ MAX_TEXT = 10_000
 ANSWERING_ROLES = ("director", "mayor", "representative", "coordinator")
 KINDS = ("individual", "joint", "no_input")
 
-
-class Refusal(Exception):
-    """The answer is not accepted; `key` is a catalogue id, `values` fill its placeholders."""
-
-    def __init__(self, key: str, **values: Any):
-        super().__init__(key)
-        self.key = key
-        self.values = values
 
 
 @dataclass

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dialogs.i18n import OSLO, normalise_lang
+from dialogs.refusal import Refusal
 from dialogs.viewer import Viewer
 from storage.models import Body, ConversationRef, Municipality, Network, Person, Seat, UserPreference
 from storage.models_routines import RoutineSettings
@@ -22,14 +23,6 @@ MAX_TEXT = 4000
 # "has full mandate to decide on behalf of their own chief executive" (DigIT §3).
 SPEAKS_FOR = ("director", "representative")
 
-
-class Refusal(Exception):
-    """Not allowed or not valid; `key` is a catalogue id, `values` fill its placeholders."""
-
-    def __init__(self, key: str, **values: Any):
-        super().__init__(key)
-        self.key = key
-        self.values = values
 
 
 @dataclass

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from dialogs.dates import WhenError, parse_when
 from dialogs.i18n import OSLO, normalise_lang
+from dialogs.refusal import Refusal
 from storage.models import (
     AuditEntry,
     Body,
@@ -46,14 +47,6 @@ MAX_REFRESH_USERS = 60
 REMIND_BEFORE = timedelta(days=1)
 _ROLE_RANK = {"chair": 0, "voting_member": 1, "observer": 2}
 
-
-class Refusal(Exception):
-    """Not allowed or not valid; `key` is a catalogue id, `values` fill its placeholders."""
-
-    def __init__(self, key: str, **values: Any):
-        super().__init__(key)
-        self.key = key
-        self.values = values
 
 
 # --- options ------------------------------------------------------------------------------
