@@ -198,3 +198,13 @@ class BotHarness:
         """Make the user known to the connector's member lookup (GET …/members/{id})."""
         self.connector.add_member(Member(id=user.teams_id, name=user.name, aad_object_id=user.aad,
                                          email=user.email, upn=user.email, tenant_id=user.tenant))
+
+
+class Clock:
+    """A clock the test moves by hand: `Services(now=clock)`, then `clock.now = …`."""
+
+    def __init__(self, now):
+        self.now = now
+
+    def __call__(self):
+        return self.now

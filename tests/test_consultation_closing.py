@@ -11,17 +11,10 @@ from bot.scheduler import Scheduler
 from dialogs.consultations import manage
 from dialogs.services import Services
 from storage.models import AuditEntry, Consultation, Network
+from tests.harness import Clock
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 DEADLINE = NOW + timedelta(days=10)
-
-
-class Clock:
-    def __init__(self, now: datetime):
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 async def _open(db) -> int:

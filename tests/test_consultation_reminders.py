@@ -21,17 +21,10 @@ from storage.models import (
     OutboxMessage,
     Person,
 )
+from tests.harness import Clock
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 DEADLINE = NOW + timedelta(days=14)
-
-
-class Clock:
-    def __init__(self, now: datetime):
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 async def _open(db):

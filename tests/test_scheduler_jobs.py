@@ -16,6 +16,7 @@ from dialogs.services import Services
 from dialogs.turn import Reply
 from storage import jobs, outbox
 from storage.models import Job, OutboxMessage, Person
+from tests.harness import Clock
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 CALLS: list[str] = []
@@ -33,14 +34,6 @@ async def _hello(services: Services, payload: dict) -> list[Reply]:
 async def _broken(services: Services, payload: dict) -> list[Reply]:
     CALLS.append("broken")
     raise RuntimeError("the handler failed")
-
-
-class Clock:
-    def __init__(self, now: datetime):
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 async def _people(db, n: int = 3) -> list[int]:
