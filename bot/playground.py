@@ -74,7 +74,8 @@ async def demo_users(db: Database, network_slug: str) -> list[DemoUser]:
             select(Person).options(selectinload(Person.seats).selectinload(Seat.body))
             .where(Person.network_id == network.id, Person.demo.is_(True), Person.anonymised.is_(False))
             .order_by(Person.aad_object_id.is_(None), Person.id))).all()
-        tenant_ids = list(network.tenant_ids or [])
+        # a network that claims no tenant (DigIT) uses its demo people's tenant
+        tenant_ids = list(network.tenant_ids or []) or sorted({p.tenant_id for p in people if p.tenant_id})
 
     def seat_roles(person: Person) -> set[str]:
         return {seat.role for seat in person.seats if seat.body.kind == "steering_group"}
@@ -103,11 +104,13 @@ async def demo_users(db: Database, network_slug: str) -> list[DemoUser]:
             used.add(person.id)
             if role != "member":
                 break
-    missing = [r for r in ROLES if r not in {u.role for u in chosen}]
-    if missing:
-        raise PlaygroundError(f"network {network_slug!r} has no demo {', '.join(missing)} in the database")
-    if len(chosen) < USERS_BESIDES_CURRENT + 1:
-        raise PlaygroundError(f"network {network_slug!r} has fewer than {USERS_BESIDES_CURRENT + 1} demo people")
+    if not chosen:
+        raise PlaygroundError(f"network {network_slug!r} has no demo people in the database")
+    # The Playground wants a fixed number of users; a small network (DigIT has three demo directors)
+    # gets guests the bot does not know, who see what an unknown user sees.
+    for n in range(1, USERS_BESIDES_CURRENT + 2 - len(chosen)):
+        chosen.append(DemoUser("guest", f"gjest-{n}", f"Gjest {n}", f"gjest-{n}@example.org",
+                               str(uuid.uuid5(_NAMESPACE, f"{network_slug}/gjest-{n}"))))
     if not tenant_ids:
         raise PlaygroundError(f"network {network_slug!r} has no tenant id")
     return chosen[:USERS_BESIDES_CURRENT + 1]
@@ -149,7 +152,10 @@ async def write_config(db: Database, folder: Path, *, network_slug: str, who: st
     current = pick_current(users, who)
     async with db.session() as session:
         network = await session.scalar(select(Network).where(Network.slug == network_slug))
-        tenant_id, network_name = (network.tenant_ids or [""])[0], network.name
+        tenant_id = (network.tenant_ids or [""])[0] or await session.scalar(
+            select(Person.tenant_id).where(Person.network_id == network.id, Person.demo.is_(True),
+                                           Person.tenant_id != "").limit(1)) or ""
+        network_name = network.name
     config = build_config(users, current, tenant_id, network_slug, network_name)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / CONFIG_NAME

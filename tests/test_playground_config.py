@@ -37,3 +37,14 @@ async def test_current_user_can_be_the_chair_and_a_wrong_choice_is_refused(db, t
         await write_config(db, tmp_path, network_slug="digivestland", who="kongen")
     with pytest.raises(PlaygroundError, match="unknown network"):
         await write_config(db, tmp_path, network_slug="ingen", who="director")
+
+
+async def test_a_small_network_gets_its_demo_people_and_unknown_guests(db, tmp_path):
+    """DigIT has three demo directors and no demo secretariat: the Playground still starts."""
+    path, current = await write_config(db, tmp_path, network_slug="digit-midt-buskerud", who="dit-direktor-modum")
+    config = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert current.key == "dit-direktor-modum"
+    names = [u["name"] for u in config["users"]]
+    assert len(names) == 5 and sum(n.startswith("Gjest") for n in names) >= 1
+    ids = [config["currentUser"]["id"], *(u["id"] for u in config["users"])]
+    assert len(set(ids)) == len(ids)
