@@ -7,6 +7,7 @@ reader's language); they do no I/O and know nothing of Teams or storage.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -21,10 +22,31 @@ def build(items: Sequence[Any], actions: Sequence[Any] = (), *, full_width: bool
     builder = AdaptiveCard.new().version(CARD_VERSION).add_items(list(items))
     if actions:
         builder = builder.add_actions(list(actions))
-    card = json.loads(builder.create().to_json())
+    card = _no_accidental_lists(json.loads(builder.create().to_json()))
     if full_width:
         card["msteams"] = {"width": "Full"}
     return card
+
+
+_LIST_START = re.compile(r"^(\s*\d{1,4}\.)[ \t]+")
+
+
+def _no_accidental_lists(node: Any, *, in_facts: bool = False) -> Any:
+    """Card text is markdown: a one-line text that starts with a day ("15. desember …") would render
+    as a numbered list item. A no-break space after the number keeps it text (and together).
+    Only displayed text is touched (TextBlock, TextRun, Fact); input values and data stay as they are."""
+    if isinstance(node, dict):
+        keys = ("title", "value") if in_facts else ("text",) if node.get("type") in ("TextBlock", "TextRun") else ()
+        for key, value in node.items():
+            if key in keys and isinstance(value, str):
+                if "\n" not in value:
+                    node[key] = _LIST_START.sub("\\1\u00a0", value, count=1)
+            elif key not in ("data", "value"):
+                _no_accidental_lists(value, in_facts=key == "facts")
+    elif isinstance(node, list):
+        for item in node:
+            _no_accidental_lists(item, in_facts=in_facts)
+    return node
 
 
 def heading(text: str) -> TextBlock:

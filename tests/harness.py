@@ -61,7 +61,7 @@ def card_texts(node: Any) -> list[str]:
     if isinstance(node, dict):
         for key, value in node.items():
             if key in ("text", "title", "value", "label", "placeholder") and isinstance(value, str):
-                out.append(value)
+                out.append(value.replace("\u00a0", " "))  # a no-break space reads as a space
             elif key not in ("data", "msteams"):
                 out.extend(card_texts(value))
     elif isinstance(node, list):
