@@ -187,7 +187,7 @@ def case_card(view: CaseView, t: Translate) -> dict[str, Any]:
         items.append(InputText(id="decision", label=t("votes.decision_label"), is_multiline=True,
                                max_length=MAX_TEXT, value=view.decision_prefill or None))
         items.append(ActionSet(actions=[_execute(t("votes.decide_button"), "vote.decide",
-                                                 {"case": view.case_id, "from": "case"}, style="positive")]))
+                                                 {"case": view.case_id, "source": "case"}, style="positive")]))
     manage = []
     if view.can_close:
         manage.append(_execute(t("votes.close_button"), "vote.close",
@@ -239,7 +239,7 @@ def decision_card(view: DecisionView, t: Translate) -> dict[str, Any]:
         return build(items)
     items.append(InputText(id="decision", label=t("votes.decision_label"), is_multiline=True, max_length=MAX_TEXT,
                            is_required=True, error_message=t("votes.decision_missing")))
-    return build(items, [_execute(t("votes.decide_button"), "vote.decide", {"case": view.case_id, "from": "decision"},
+    return build(items, [_execute(t("votes.decide_button"), "vote.decide", {"case": view.case_id, "source": "decision"},
                                   style="positive")])
 
 

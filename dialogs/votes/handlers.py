@@ -391,7 +391,7 @@ async def decide(session: AsyncSession, services: Services, viewer: Viewer, data
         return refused
     lang, now = viewer.lang, services.now()
     body = await session.get(Body, case.body_id)
-    from_decision_card = data.get("from") == "decision"
+    from_decision_card = data.get("source") == "decision"
 
     async def answer(**kwargs) -> Reply:
         if from_decision_card:
