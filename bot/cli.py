@@ -56,13 +56,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from aiohttp import web
 
     from bot.app import create_app
-    from bot.logging_setup import configure, load_log_settings
+    from bot.logging_setup import configure
 
     settings = _settings()
-    try:
-        configure(load_log_settings())  # LOG_FILE, LOG_RETENTION_DAYS; no user text at INFO and above
-    except ValueError as exc:
-        raise UsageError(str(exc)) from exc
+    configure(settings)  # LOG_FILE, LOG_RETENTION_DAYS; no user text at INFO and above
     port = args.port or settings.port
     print(f"Samarbeidsbot listening on http://{args.host}:{port}/api/messages "
           f"(database: {Database(settings.database_url).url.split('@')[-1]})", flush=True)

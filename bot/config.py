@@ -15,7 +15,7 @@ GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 APP_TYPES = ("SingleTenant", "MultiTenant", "UserAssignedMSI")
 
 
-class ConfigError(Exception):
+class ConfigError(ValueError):
     """Raised with a message naming each bad variable."""
 
 
@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     default_network: str = Field(default="", alias="DEFAULT_NETWORK")
     public_url: str = Field(default="", alias="PUBLIC_URL")
     log_level: str = Field(default="INFO", alias="LOG_LEVEL")
+    log_file: str = Field(default="", alias="LOG_FILE")  # rotated at midnight UTC (bot/logging_setup.py)
+    retention_days: int = Field(default=30, alias="LOG_RETENTION_DAYS")
     # Overrides for the Bot Framework token validation (tests point these at a loopback issuer).
     openid_metadata_url: str = Field(default="", alias="BOT_OPENID_METADATA")
     # Signs the .ics links in invitations (default: derived from MicrosoftAppPassword, else a database secret).
@@ -90,6 +92,13 @@ class Settings(BaseSettings):
     def _slug(cls, value: str) -> str:
         if value and not re.match(r"^[a-z0-9][a-z0-9-]*$", value):
             raise ValueError(f"must be a network slug such as digivestland (got {value!r})")
+        return value
+
+    @field_validator("retention_days")
+    @classmethod
+    def _days(cls, value: int) -> int:
+        if not 1 <= value <= 3650:
+            raise ValueError(f"must be a number of days from 1 to 3650 (got {value})")
         return value
 
     @field_validator("log_level")

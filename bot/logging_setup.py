@@ -22,8 +22,7 @@ import time
 import traceback
 from pathlib import Path
 
-from pydantic import Field, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from bot.config import Settings, load_settings
 
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 # Loggers of libraries that may write request/response bodies (message text) at DEBUG/INFO.
@@ -31,37 +30,10 @@ _CHATTY = ("aiosqlite", "asyncpg", "msrest", "msrest.http_logger", "msal", "urll
            "sqlalchemy.engine", "alembic")
 
 
-class LogSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=None, extra="ignore", populate_by_name=True)
-
-    log_level: str = Field(default="INFO", alias="LOG_LEVEL")
-    log_file: str = Field(default="", alias="LOG_FILE")
-    retention_days: int = Field(default=30, alias="LOG_RETENTION_DAYS")
-
-    @field_validator("retention_days")
-    @classmethod
-    def _days(cls, value: int) -> int:
-        if not 1 <= value <= 3650:
-            raise ValueError(f"must be a number of days from 1 to 3650 (got {value})")
-        return value
-
-    @field_validator("log_level")
-    @classmethod
-    def _level(cls, value: str) -> str:
-        if value.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
-            raise ValueError("must be DEBUG, INFO, WARNING or ERROR")
-        return value.upper()
-
-
-def load_log_settings(**overrides: object) -> LogSettings:
-    """Read the environment; a bad value raises ValueError naming the variable."""
-    try:
-        return LogSettings(**overrides)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        field = str(err["loc"][0]) if err["loc"] else ""
-        alias = LogSettings.model_fields[field].alias if field in LogSettings.model_fields else field
-        raise ValueError(f"Configuration error:\n  {alias}: {err['msg'].removeprefix('Value error, ')}") from exc
+def load_log_settings(**overrides: object) -> Settings:
+    """The log settings are part of the one configuration (bot/config.py): LOG_LEVEL, LOG_FILE,
+    LOG_RETENTION_DAYS; a bad value raises ConfigError (a ValueError) naming the variable."""
+    return load_settings(**overrides)
 
 
 class NoUserText(logging.Filter):
@@ -91,7 +63,7 @@ def remove_expired(log_file: Path, retention_days: int, *, now: float | None = N
     return removed
 
 
-def configure(settings: LogSettings | None = None) -> list[logging.Handler]:
+def configure(settings: Settings | None = None) -> list[logging.Handler]:
     """Set up the root logger for the server; returns the handlers it installed."""
     settings = settings or load_log_settings()
     root = logging.getLogger()
