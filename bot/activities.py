@@ -54,6 +54,19 @@ def sender_of(activity: Activity, *, email: str = "", upn: str = "") -> Sender:
     )
 
 
+def once_key(activity: Activity) -> str:
+    """The key under which a message or card action is recorded as handled ("" when it has no id)."""
+    if activity.type not in ("message", "invoke") or not activity.id:
+        return ""
+    return f"{activity.conversation.id if activity.conversation else ''}|{activity.id}"[:400]
+
+
+def dialog_records_once(activity: Activity) -> bool:
+    """Messages and card actions are recorded by the dialog's own transaction (dialogs/router.py)."""
+    return bool(once_key(activity)) and (
+        activity.type == "message" or activity.name == "adaptiveCard/action")
+
+
 def incoming_of(activity: Activity, sender: Sender) -> Incoming:
     value = activity.value if isinstance(activity.value, dict) else None
     return Incoming(
@@ -64,6 +77,7 @@ def incoming_of(activity: Activity, sender: Sender) -> Incoming:
         value=value,
         locale=activity.locale,
         activity_id=activity.id or "",
+        once_key=once_key(activity) if dialog_records_once(activity) else "",
     )
 
 

@@ -8,14 +8,16 @@ import uuid
 from types import SimpleNamespace
 
 from aiohttp import web
-from botbuilder.core import ShowTypingMiddleware, TurnContext
+from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 from botbuilder.schema import Activity, ConversationReference
 
 from bot import graph_calendar, scheduler, workers  # noqa: F401 - importing registers their workers
 from bot.activities import sender_of, tenant_of, to_activity
 from bot.config import Settings
+from bot.connector_clients import ReusingClientsAuthentication
 from bot.handler import SamarbeidsBot
+from bot.typing import TypingIndicator
 from dialogs import router
 from dialogs.i18n import normalise_lang, t
 from dialogs.onboarding import translator
@@ -55,8 +57,9 @@ def auth_configuration(settings: Settings) -> SimpleNamespace:
 
 
 def make_adapter(settings: Settings, db: Database) -> CloudAdapter:
-    adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(auth_configuration(settings)))
-    adapter.use(ShowTypingMiddleware(delay=0.5, period=4.0))  # Teams shows it ~3 s; fewer under load
+    adapter = CloudAdapter(ReusingClientsAuthentication(
+        ConfigurationBotFrameworkAuthentication(auth_configuration(settings))))
+    adapter.use(TypingIndicator())
 
     async def on_error(turn_context: TurnContext, error: Exception) -> None:
         reference = uuid.uuid4().hex[:8]

@@ -6,7 +6,9 @@ child process; this process plays the Bot Connector (the loopback FakeConnector,
 every reply) and the 500 users, each in their own personal conversation, sending their next
 message as soon as the previous turn is answered. Phases alternate echo / Q&A so that both see
 the same machine load. Printed: turns, errors, p50/p99 latency per phase, the bot process's CPU
-time per turn, and the Q&A turn's cost relative to the echo turn (target ≤ 1.5×). The per-user
+time per turn, and the Q&A turn's cost relative to the echo turn (target ≤ 1.5×). A third
+phase runs the echo bot on the client reuse our adapter has (bot/connector_clients.py), so the
+figure also shows what answering a question costs beyond the transport. The per-user
 rate limit is switched off here (it would answer most of these turns with "slow down").
 With --profile, pyinstrument records the bot process during the Q&A phases and the slowest
 frames are printed.
@@ -30,9 +32,12 @@ QUESTIONS = ["kven leiar styringsgruppa?", "kva kostar det for kommunen?", "når
              "korleis kan ein kommune melde seg ut?", "kva er oppseiingstida?"]
 
 
+KINDS = ("echo", "echo_reusing", "qa")
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--conversations", type=int, default=500)
-    parser.add_argument("--seconds", type=float, default=60.0, help="seconds per kind of turn (echo, Q&A)")
+    parser.add_argument("--seconds", type=float, default=60.0, help="seconds per kind of turn (echo, echo with reused clients, Q&A)")
     parser.add_argument("--profile", action="store_true", help="profile the bot during the Q&A phases")
     parser.add_argument("--no-typing", action="store_true",
                         help="experiment: take the typing-indicator middleware out of the bot's adapter")
@@ -42,19 +47,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 # --- the child: bot and echo bot ------------------------------------------------------------------
 
-def _echo_app():
+def _echo_app(reuse_clients: bool = False):
+    """The bare botbuilder echo bot; with `reuse_clients`, on the same client reuse as our adapter."""
     from aiohttp import web
     from botbuilder.core import ActivityHandler, MessageFactory, TurnContext
     from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 
     from bot.app import auth_configuration
     from bot.config import load_settings
+    from bot.connector_clients import ReusingClientsAuthentication
 
     class Echo(ActivityHandler):
         async def on_message_activity(self, turn_context: TurnContext) -> None:
             await turn_context.send_activity(MessageFactory.text(f"Echo: {turn_context.activity.text}"))
 
-    adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(auth_configuration(load_settings())))
+    authentication = ConfigurationBotFrameworkAuthentication(auth_configuration(load_settings()))
+    adapter = CloudAdapter(ReusingClientsAuthentication(authentication) if reuse_clients else authentication)
     echo = Echo()
 
     async def messages(request: web.Request) -> web.Response:
@@ -85,11 +93,11 @@ async def _serve(db_path: str) -> None:
             profiler["p"].start()
             return web.Response(text="started")
         profiler["p"].stop()
-        return web.Response(text=profiler["p"].output_text(unicode=False, color=False, show_all=False))
+        return web.Response(text=profiler["p"].output_text(unicode=False, color=False, show_all=os.environ.get("BENCH_PROFILE_ALL") == "1"))
 
     app.router.add_get("/bench/profile/{what}", profile)
     runners = []
-    for application, port in ((app, 0), (_echo_app(), 0)):
+    for application, port in ((app, 0), (_echo_app(), 0), (_echo_app(reuse_clients=True), 0)):
         runner = web.AppRunner(application, access_log=None)
         await runner.setup()
         site = web.TCPSite(runner, "127.0.0.1", port)
@@ -97,13 +105,12 @@ async def _serve(db_path: str) -> None:
         runners.append((runner, site._server.sockets[0].getsockname()[1]))  # type: ignore[union-attr]
     ratelimit.limiter_for(app[BOT_KEY].services).configure(burst=0, per_minute=0)
     if os.environ.get("BENCH_NO_TYPING") == "1":
-        from botbuilder.core import ShowTypingMiddleware
-
         from bot.app import ADAPTER_KEY
+        from bot.typing import TypingIndicator
 
         middleware = app[ADAPTER_KEY]._middleware._middleware
-        middleware[:] = [m for m in middleware if not isinstance(m, ShowTypingMiddleware)]
-    print(f"ready {runners[0][1]} {runners[1][1]}", flush=True)
+        middleware[:] = [m for m in middleware if not isinstance(m, TypingIndicator)]
+    print(f"ready {' '.join(str(port) for _runner, port in runners)}", flush=True)
     await asyncio.Event().wait()
 
 
@@ -205,8 +212,10 @@ async def _bench(args: argparse.Namespace) -> dict:
         line = await asyncio.to_thread(child.stdout.readline)  # type: ignore[union-attr]
         if not line.startswith("ready"):
             raise RuntimeError(f"the bot did not start: {line!r}")
-        bot_port, echo_port = line.split()[1:]
-        urls = {"qa": f"http://127.0.0.1:{bot_port}/api/messages", "echo": f"http://127.0.0.1:{echo_port}/api/messages"}
+        bot_port, echo_port, echo_reusing_port = line.split()[1:]
+        urls = {"qa": f"http://127.0.0.1:{bot_port}/api/messages",
+                "echo": f"http://127.0.0.1:{echo_port}/api/messages",
+                "echo_reusing": f"http://127.0.0.1:{echo_reusing_port}/api/messages"}
         results = {kind: {"latencies": [], "errors": [], "cpu": 0.0, "wall": 0.0, "failed": 0, "typing": 0}
                    for kind in urls}
         async with ClientSession(connector=TCPConnector(limit=0), timeout=ClientTimeout(total=300)) as http:
@@ -214,7 +223,7 @@ async def _bench(args: argparse.Namespace) -> dict:
                 await _phase(http, urls[kind], connector.url, users[:20], 2.0, kind, [], [])
             rounds = 2
             for _ in range(rounds):
-                for kind in ("echo", "qa"):
+                for kind in KINDS:
                     if kind == "qa" and args.profile:
                         await http.get(f"http://127.0.0.1:{bot_port}/bench/profile/start")
                     cpu, wall, failed, typed = _cpu_seconds(child.pid), time.perf_counter(), failed_turns(), typing()
@@ -234,7 +243,7 @@ async def _bench(args: argparse.Namespace) -> dict:
         log_fh.close()
         await connector.stop()
     out: dict = {"conversations": args.conversations, "seconds_per_kind": args.seconds}
-    for kind in ("echo", "qa"):
+    for kind in KINDS:
         r = results[kind]
         turns = len(r["latencies"])
         out[kind] = {"turns": turns, "errors": len(r["errors"]) + r["failed"],
@@ -249,6 +258,9 @@ async def _bench(args: argparse.Namespace) -> dict:
     if out["echo"]["cpu_ms_per_turn"] and out["qa"]["cpu_ms_per_turn"]:
         out["qa_cost_vs_echo"] = round(out["qa"]["cpu_ms_per_turn"] / out["echo"]["cpu_ms_per_turn"], 2)
         out["qa_p50_vs_echo"] = round(out["qa"]["p50_ms"] / out["echo"]["p50_ms"], 2)
+    if out["echo_reusing"]["cpu_ms_per_turn"] and out["qa"]["cpu_ms_per_turn"]:
+        out["qa_cost_vs_echo_reusing"] = round(
+            out["qa"]["cpu_ms_per_turn"] / out["echo_reusing"]["cpu_ms_per_turn"], 2)
     if sample:
         from bot.standins.connector import FakeConnector as _F  # noqa: F401 - for the reader: a real reply
 
@@ -270,7 +282,8 @@ def run_bench(args: argparse.Namespace) -> int:
         print(f"turns: {args.conversations} concurrent conversations, {args.seconds:.0f} s of each kind "
               f"(bot and echo bot in one child process, real SQLite file"
               f"{'; typing middleware removed' if args.no_typing else ''})")
-        for kind, label in (("echo", "bare botbuilder echo bot"), ("qa", "Samarbeidsbot Q&A turn")):
+        for kind, label in (("echo", "bare botbuilder echo bot"), ("echo_reusing", "echo bot, clients reused"),
+                            ("qa", "Samarbeidsbot Q&A turn")):
             r = out[kind]
             print(f"  {label:26} {r['turns']:6} turns  {r['errors']} errors  {r['turns_per_second']:7.1f} turns/s  "
                   f"p50 {r['p50_ms']:8.1f} ms  p99 {r['p99_ms']:8.1f} ms  CPU {r['cpu_ms_per_turn']} ms/turn  "
@@ -279,11 +292,14 @@ def run_bench(args: argparse.Namespace) -> int:
         if "qa_cost_vs_echo" in out:
             print(f"  Q&A turn cost vs echo: {out['qa_cost_vs_echo']}x CPU per turn, {out['qa_p50_vs_echo']}x p50 "
                   f"(target <= 1.5x)")
+        if "qa_cost_vs_echo_reusing" in out:
+            print(f"  Q&A turn cost vs the echo bot with the same client reuse (bot/connector_clients.py): "
+                  f"{out['qa_cost_vs_echo_reusing']}x CPU per turn: what answering itself costs")
         if out.get("sample_reply"):
             print(f"  a reply the connector received: {out['sample_reply']!r}")
         if out.get("profile"):
             print(out["profile"])
-    errors = out["echo"]["errors"] + out["qa"]["errors"]
+    errors = sum(out[kind]["errors"] for kind in KINDS)
     return 0 if errors == 0 else 1
 
 

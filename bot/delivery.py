@@ -326,6 +326,15 @@ class ProgressRefresh:
         for key in [k for k, at in self.last.items() if now - at > self.every and k not in self.due]:
             del self.last[key]  # long quiet: the next result is shown at once anyway
 
+    def posted(self, kind: str, subject: str) -> None:
+        """A report card was just registered as posted. If results were already shown (to no card:
+        the deliveries can finish before the turn that posted the card has registered it), edit it
+        once more so it does not stay at "queued"."""
+        key = (kind, subject)
+        if key in self.last and key not in self.due:
+            delay = max(0.0, self.last[key] + self.every - time.monotonic())
+            self.due[key] = asyncio.create_task(self._edit(key, Refresh(kind, subject), delay))
+
     async def _edit(self, key: tuple[str, str], refresh: Refresh, delay: float) -> None:
         from dialogs.delivery import queue_refresh
 

@@ -13,7 +13,15 @@ from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
 from sqlalchemy.exc import IntegrityError
 
 from bot import delivery
-from bot.activities import incoming_of, reference_dict, sender_of, tenant_of, to_activity
+from bot.activities import (
+    dialog_records_once,
+    incoming_of,
+    once_key,
+    reference_dict,
+    sender_of,
+    tenant_of,
+    to_activity,
+)
 from dialogs import router
 from dialogs.i18n import t
 from dialogs.services import Services
@@ -40,12 +48,22 @@ class SamarbeidsBot(ActivityHandler):
     # --- entry ---------------------------------------------------------------------------
 
     async def on_turn(self, turn_context: TurnContext) -> None:
+        if dialog_records_once(turn_context.activity):
+            # messages and card actions: recorded in the dialog's own transaction (router.handle)
+            try:
+                await super().on_turn(turn_context)
+            except router.Redelivered:
+                await self._duplicate(turn_context)
+            return
         if not await self._first_delivery(turn_context):
-            log.info("duplicate activity %s ignored", turn_context.activity.id)
-            if turn_context.activity.type == ActivityTypes.invoke:
-                await self._answer_duplicate_invoke(turn_context)
+            await self._duplicate(turn_context)
             return
         await super().on_turn(turn_context)
+
+    async def _duplicate(self, turn_context: TurnContext) -> None:
+        log.info("duplicate activity %s ignored", turn_context.activity.id)
+        if turn_context.activity.type == ActivityTypes.invoke:
+            await self._answer_duplicate_invoke(turn_context)
 
     async def _answer_duplicate_invoke(self, turn_context: TurnContext) -> None:
         """Teams waits for an answer to every invoke; a redelivered one gets a plain "already received"
@@ -64,11 +82,10 @@ class SamarbeidsBot(ActivityHandler):
                                                   value=InvokeResponse(status=200, body=body)))
 
     async def _first_delivery(self, turn_context: TurnContext) -> bool:
-        """Record message/invoke activity ids so that a redelivered activity is handled once."""
-        activity = turn_context.activity
-        if activity.type not in ("message", "invoke") or not activity.id:
+        """Record the ids of other invokes so that a redelivered one is handled once."""
+        key = once_key(turn_context.activity)
+        if not key:
             return True
-        key = f"{activity.conversation.id if activity.conversation else ''}|{activity.id}"[:400]
         try:
             async with self.services.db.session() as session:
                 session.add(ProcessedActivity(activity_key=key))
@@ -150,6 +167,9 @@ class SamarbeidsBot(ActivityHandler):
                         self.services, kind=reply.track[0], subject=reply.track[1],
                         conversation_id=turn_context.activity.conversation.id, activity_id=response.id,
                         viewer=viewer, language=viewer.lang if viewer else "nb")
+                    engine = delivery.engine_for(self.services.db)
+                    if engine is not None:  # a report whose deliveries already finished is brought up to date
+                        engine.progress.posted(*reply.track)
 
     async def _send_elsewhere(self, reply: Reply, viewer: Viewer | None) -> None:
         """Queue a message for another conversation in the durable outbox (bot/delivery.py sends it).

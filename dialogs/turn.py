@@ -30,6 +30,9 @@ class Incoming:
     value: dict[str, Any] | None = None  # card submit data
     locale: str | None = None
     activity_id: str = ""
+    # Set for activities that must change stored state once however often Teams delivers them: the
+    # router records it in the dialog's own transaction (a turn that fails is redone on redelivery).
+    once_key: str = ""
 
 
 @dataclass

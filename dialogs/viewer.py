@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from dialogs.i18n import normalise_lang
 from dialogs.turn import Sender
@@ -49,12 +49,15 @@ class Viewer:
             s.body_kind == "secretariat" for s in self.seats)
 
 
+def _person_query(sender: Sender):
+    return (select(Person).options(joinedload(Person.municipality), joinedload(Person.organisation))
+            .where(Person.tenant_id == sender.tenant_id, Person.aad_object_id == sender.aad_object_id))
+
+
 async def find_person(session: AsyncSession, sender: Sender) -> Person | None:
     if not sender.aad_object_id:
         return None
-    return await session.scalar(
-        select(Person).options(selectinload(Person.municipality), selectinload(Person.organisation))
-        .where(Person.tenant_id == sender.tenant_id, Person.aad_object_id == sender.aad_object_id))
+    return await session.scalar(_person_query(sender))
 
 
 async def link_by_address(session: AsyncSession, sender: Sender) -> Person | None:
@@ -107,17 +110,31 @@ async def set_language(session: AsyncSession, sender: Sender, lang: str) -> None
 
 async def resolve_viewer(session: AsyncSession, sender: Sender, *, locale: str | None,
                          default_network: str) -> Viewer:
-    """Everything a dialog needs to know about the sender, in one place."""
-    person = await find_person(session, sender)
+    """Everything a dialog needs to know about the sender, in one place.
+
+    Runs on every turn, so a known person costs two queries: the person with their municipality,
+    organisation, network and chosen language in one, their seats in the other."""
+    person = network = None
+    chosen: str | None = None
+    if sender.aad_object_id:
+        row = (await session.execute(
+            _person_query(sender).add_columns(Network, UserPreference.language)
+            .join(Network, Network.id == Person.network_id)
+            .outerjoin(UserPreference, and_(UserPreference.tenant_id == Person.tenant_id,
+                                            UserPreference.aad_object_id == Person.aad_object_id)))).first()
+        if row is not None:
+            person, network, chosen = row
     if person is None and (sender.email or sender.upn):
         person = await link_by_address(session, sender)
+        if person is not None:
+            network = await session.get(Network, person.network_id)
+            chosen = await language_preference(session, sender)
     if person is not None:
-        network = await session.get(Network, person.network_id)
         seats = await seats_of(session, person)
     else:
         network = await network_for_tenant(session, sender.tenant_id, default_network)
         seats = []
-    chosen = await language_preference(session, sender)
+        chosen = await language_preference(session, sender)
     fallback = (person.language if person and person.language else None) or (
         network.language if network else normalise_lang(locale))
     return Viewer(sender=sender, lang=chosen or fallback, person=person, network=network, seats=seats)

@@ -135,6 +135,36 @@ async def test_the_same_activity_delivered_twice_is_answered_once(bot):
     assert len(entries) == 1
 
 
+async def test_the_same_activity_delivered_twice_at_once_is_answered_once(bot):
+    import asyncio
+
+    body = bot.activity(DV_DIRECTOR, text="språk en")
+    responses = await asyncio.gather(bot.post(body), bot.post(body))
+    assert [r.status for r in responses] == [200, 200]
+    assert len(bot.connector.messages(DV_DIRECTOR.personal_conversation)) == 1
+    async with bot.db.session() as session:
+        entries = (await session.scalars(select(AuditEntry).where(AuditEntry.action == "user.language"))).all()
+    assert len(entries) == 1
+
+
+async def test_a_turn_that_failed_is_done_when_teams_delivers_it_again(bot):
+    """The record that an activity was handled is part of the turn's transaction: a turn that fails
+    (here the database loses a table for a moment) leaves nothing, so the redelivery is handled."""
+    from sqlalchemy import text as sql
+
+    async with bot.db.session() as session:
+        await session.execute(sql("ALTER TABLE user_preferences RENAME TO user_preferences_away"))
+    body = bot.activity(DV_DIRECTOR, text="språk en")
+    first = "\n".join(message_text(m) for m in await bot.send(body))
+    assert "Orsak, noko gjekk gale" in first
+    async with bot.db.session() as session:
+        await session.execute(sql("ALTER TABLE user_preferences_away RENAME TO user_preferences"))
+    again = "\n".join(message_text(m) for m in await bot.send(body))
+    assert "The language is now English." in again
+    assert "What I can help with" in await bot.say_text(DV_DIRECTOR, "hjelp")
+    assert await bot.send(body) == []  # and now it is handled: a third delivery changes nothing
+
+
 async def test_a_user_is_linked_to_their_stored_person_by_email_through_the_member_lookup(bot):
     async with bot.db.session() as session:
         person = await session.scalar(select(Person).where(Person.key == "dv-sekretariat-1"))

@@ -17,8 +17,9 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from dialogs.qa import sources as plugin_sources
 from dialogs.qa.text import PHRASES, STOPWORDS, WORDS, apply_phrases, fold, raw_words, term, terms
@@ -43,6 +44,9 @@ FIELD_WEIGHT = {"question": 1.0, "keyword": 0.9, "answer": 0.75, "heading": 0.8,
 SOURCES_TTL_SECONDS = 60.0
 # audit actions after which stored data may have changed in place
 DATA_ACTIONS = ("data.load", "qa.learned", "qa.data_changed")
+# How long a checked data stamp is trusted without asking the database again. Writes through this
+# process are seen at once (see _note_indexed_writes); another process's write within this time.
+STAMP_TTL_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -106,6 +110,8 @@ class NetworkIndex:
     # "agreement/version/clause" and clause id → (number, heading, text, version label, ref)
     clauses: dict[str, ClauseInfo] = field(default_factory=dict)
     built_at: float = 0.0
+    checked_at: float = 0.0  # when `stamp` was last confirmed against the database
+    checked_generation: int = -1  # _WRITES[0] at that moment
     _corrections: dict[str, str | None] = field(default_factory=dict)
 
     # --- building -------------------------------------------------------------------------
@@ -306,18 +312,51 @@ async def build_index(session: AsyncSession, network: Network) -> NetworkIndex:
 
 
 _CACHE: dict[tuple[str, int], NetworkIndex] = {}
+_INDEXED = (Fact, Event, Clause, Body, Municipality, Network, Agreement, AgreementVersion)
+_WRITES = [0]  # bumped by every commit in this process that wrote rows the index is built from
+
+
+@event.listens_for(Session, "after_flush")
+def _note_indexed_writes(session: Session, _context) -> None:
+    if session.info.get("qa_indexed_write"):
+        return
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, _INDEXED) or (isinstance(obj, AuditEntry) and obj.action in DATA_ACTIONS):
+            session.info["qa_indexed_write"] = True
+            return
+
+
+@event.listens_for(Session, "after_commit")
+def _count_indexed_commit(session: Session) -> None:
+    if session.info.pop("qa_indexed_write", False):
+        _WRITES[0] += 1
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_indexed_write(session: Session) -> None:
+    session.info.pop("qa_indexed_write", None)
 
 
 async def index_for(session: AsyncSession, network: Network) -> NetworkIndex:
-    """The network's index, rebuilt lazily when its data stamp changes (or plug-ins may have)."""
+    """The network's index, rebuilt lazily when its data stamp changes (or plug-ins may have).
+
+    Asked on every question, so the stamp query is skipped when this process has committed no
+    indexed write since the stamp was confirmed less than STAMP_TTL_SECONDS ago."""
     bind = session.bind
     db_key = str(getattr(bind, "url", id(bind)))
     cached = _CACHE.get((db_key, network.id))
+    now, generation = time.monotonic(), _WRITES[0]
     if cached is not None:
-        expired = plugin_sources.QA_SOURCES and time.monotonic() - cached.built_at > SOURCES_TTL_SECONDS
+        expired = plugin_sources.QA_SOURCES and now - cached.built_at > SOURCES_TTL_SECONDS
+        if not expired and not session.info.get("qa_indexed_write") and (
+                cached.stamp[1] == plugin_sources.invalidation_stamp(network.id)) and (
+                cached.checked_generation == generation and now - cached.checked_at < STAMP_TTL_SECONDS):
+            return cached
         if not expired and cached.stamp == await data_stamp(session, network.id):
+            cached.checked_at, cached.checked_generation = now, generation
             return cached
     index = await build_index(session, network)
+    index.checked_at, index.checked_generation = now, generation
     _CACHE[(db_key, network.id)] = index
     return index
 
