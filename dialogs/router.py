@@ -11,7 +11,7 @@ import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -134,9 +134,8 @@ async def handle(services: Services, incoming: Incoming) -> Routed:
 async def _record_once(session: AsyncSession, key: str) -> None:
     """Record the activity in the turn's own transaction: committed with what the turn changed, rolled
     back with it if the turn fails. A second delivery (even a concurrent one) fails on the unique key."""
-    session.add(ProcessedActivity(activity_key=key[:400]))
     try:
-        await session.flush()
+        await session.execute(insert(ProcessedActivity).values(activity_key=key[:400]))
     except IntegrityError as exc:
         raise Redelivered(key) from exc
 
