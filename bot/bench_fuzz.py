@@ -1,6 +1,6 @@
 """Fuzz the bot over HTTP: random activities and card payloads; prints cases, failures and rate.
 
-`samarbeidsbot bench fuzz [--cases 100000] [--seed N]`. Each case is posted to the real app on
+`samarbeidsbot bench fuzz [--cases 100000] [--seed N] [--workers 2]`. Each case is posted to the real app on
 loopback (with the loopback Bot Connector). A case fails when the bot answers 5xx, a turn ends in
 an unhandled exception (the apology path, logged at ERROR), or a failed turn left rows behind;
 database invariants (every stored consultation answer and vote has its audit entry, foreign
@@ -263,11 +263,54 @@ async def invariants(db) -> list[str]:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--cases", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=None)
+    parser.add_argument("--workers", type=int, default=1,
+                        help="processes, each with its own database and seed (seed, seed+1, …), cases shared out")
     parser.add_argument("--json", action="store_true")
     parser.set_defaults(func=run_bench)
 
 
 def run_bench(args: argparse.Namespace) -> int:
+    if args.workers > 1:
+        return _run_workers(args)
+    return _run_one(args)
+
+
+def _run_workers(args: argparse.Namespace) -> int:
+    """The cases shared out over several processes (one core each); their figures added up."""
+    import subprocess
+    import sys
+
+    base = args.seed if args.seed is not None else int(time.time()) % 100_000
+    shares = [args.cases // args.workers + (1 if n < args.cases % args.workers else 0) for n in range(args.workers)]
+    started = time.perf_counter()
+    children = [subprocess.Popen([sys.executable, "-m", "bot.cli", "bench", "fuzz", "--cases", str(share),
+                                  "--seed", str(base + n), "--json"], stdout=subprocess.PIPE, text=True, cwd=ROOT)
+                for n, share in enumerate(shares)]
+    results = []
+    for child in children:
+        out, _ = child.communicate()
+        lines = [line for line in out.splitlines() if line.startswith("{")]
+        results.append(json.loads(lines[-1]) if lines else {"cases": 0, "failures": 1,
+                                                            "samples": [f"worker exited {child.returncode}"]})
+    elapsed = time.perf_counter() - started
+    total = {key: sum(r.get(key, 0) for r in results)
+             for key in ("cases", "failures", "http_5xx", "unhandled", "half_written")}
+    samples = [s for r in results for s in r.get("samples", [])][:10]
+    result = {**total, "seconds": round(elapsed, 1), "rate_per_second": round(total["cases"] / elapsed, 1),
+              "workers": args.workers, "seeds": [base + n for n in range(args.workers)], "samples": samples}
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False))
+    else:
+        print(f"fuzz: {total['cases']} cases over HTTP in {args.workers} processes (seeds {result['seeds']}), "
+              f"{total['failures']} failures ({total['http_5xx']} HTTP 5xx, {total['unhandled']} unhandled "
+              f"exceptions, {total['half_written']} half-written), {elapsed:.0f} s, "
+              f"{result['rate_per_second']:.0f} cases/s")
+        for sample in samples:
+            print("  " + sample)
+    return 0 if total["failures"] == 0 and total["cases"] == args.cases else 1
+
+
+def _run_one(args: argparse.Namespace) -> int:
     from hypothesis import HealthCheck, Phase, given, seed, settings
 
     from bot.loopback import seeded_database
