@@ -5,8 +5,9 @@ personal data and official correspondence; it must not end up in log files,
 which are copied around and kept by other rules. The code logs ids and
 exception types only; as a second line of defence, at INFO and above the text of
 exception messages (which may quote input, e.g. a ValueError) is replaced by the
-exception type, and the HTTP client libraries that can log request bodies are
-held at WARNING. With LOG_LEVEL=DEBUG nothing is redacted: for a developer's
+exception type, the HTTP client libraries that can log request bodies are held
+at WARNING (msrest's serializer, which quotes unknown keys of incoming activities,
+at ERROR), and line breaks in a message are escaped so no input forges a log line. With LOG_LEVEL=DEBUG nothing is redacted: for a developer's
 machine only.
 
 LOG_FILE turns on a file that rotates at midnight (UTC); LOG_RETENTION_DAYS
@@ -28,6 +29,9 @@ FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 # Loggers of libraries that may write request/response bodies (message text) at DEBUG/INFO.
 _CHATTY = ("aiosqlite", "asyncpg", "msrest", "msrest.http_logger", "msal", "urllib3", "aiohttp.client", "botframework.connector",
            "sqlalchemy.engine", "alembic")
+# Loggers that warn about the content of incoming activities (msrest: "<key> is not a known attribute",
+# for every channelData key the SDK does not know): input quoted into logs, and noise. Held at ERROR.
+_QUOTES_INPUT = ("msrest.serialization",)
 
 
 def load_log_settings(**overrides: object) -> Settings:
@@ -43,6 +47,11 @@ class NoUserText(logging.Filter):
     """
 
     def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno >= logging.INFO:
+            message = record.getMessage()
+            if any(c in message for c in "\r\n\x1b"):  # one record, one line: no forged log lines
+                record.msg = message.replace("\r", "\\r").replace("\n", "\\n").replace("\x1b", "\\x1b")
+                record.args = None
         if record.levelno >= logging.INFO and record.exc_info and record.exc_info[1] is not None:
             exc_type, exc, tb = record.exc_info
             lines = traceback.format_tb(tb) if tb else []
@@ -88,4 +97,6 @@ def configure(settings: Settings | None = None) -> list[logging.Handler]:
     root.setLevel(settings.log_level)
     for name in _CHATTY:
         logging.getLogger(name).setLevel(logging.DEBUG if debug else logging.WARNING)
+    for name in _QUOTES_INPUT:
+        logging.getLogger(name).setLevel(logging.DEBUG if debug else logging.ERROR)
     return handlers

@@ -232,6 +232,11 @@ async def test_message_text_never_reaches_logs_at_info(bot, tmp_path, caplog):
         await bot.submit(DV_DIRECTOR, {"action": "consultation.answer", "consultation": SECRET, "revision": SECRET})
         await bot.execute(DV_DIRECTOR, f"verb.{SECRET}", {"text": SECRET})
         await bot.say(STRANGER_IN_LOGS, SECRET)
+        # input in an activity's structure: an unknown channelData key (the SDK's deserializer warns about it)
+        # (read by botbuilder's Teams helpers when the bot looks up someone it does not know yet)
+        await bot.send(bot.activity(NEWCOMER_IN_LOGS, text="hjelp", channelData={
+            "tenant": {"id": NEWCOMER_IN_LOGS.tenant}, f"{SECRET}\n2026-11-23 ERROR forged line": 1}))
+        logging.getLogger("samarbeidsbot.app").warning("odd %s", "value\nERROR forged line")
         # a turn that fails inside the bot with the text in the exception message
         logging.getLogger("samarbeidsbot.app").exception("turn failed", exc_info=ValueError(f"bad: {SECRET}"))
         await bot.drain()
@@ -245,9 +250,12 @@ async def test_message_text_never_reaches_logs_at_info(bot, tmp_path, caplog):
     written = log_file.read_text(encoding="utf-8")
     assert "ValueError (message withheld" in written, "the failing turn is logged, without its message"
     assert SECRET[:20] not in written
+    assert not any(line.startswith(("ERROR forged", "2026-11-23 ERROR forged")) for line in written.splitlines())
+    assert "odd value\\nERROR forged line" in written  # escaped, on the line of its own record
 
 
 STRANGER_IN_LOGS = DV_DIRECTOR.__class__("logs-stranger", "Ukjend", "77777777-0000-0000-0000-000000000077")
+NEWCOMER_IN_LOGS = DV_DIRECTOR.__class__("logs-newcomer", "Ny", "66666666-0000-0000-0000-000000000066")
 
 
 def test_rotated_logs_older_than_the_retention_are_deleted(tmp_path):
