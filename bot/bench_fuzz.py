@@ -317,6 +317,7 @@ def _run_one(args: argparse.Namespace) -> int:
     from dialogs import router
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("msrest.serialization").setLevel(logging.ERROR)  # as `serve` does: it quotes fuzzed keys
     loop = asyncio.new_event_loop()
     # The database on tmpfs when there is one: this bench is about robustness, not fsync speed.
     shm = Path("/dev/shm")
