@@ -41,6 +41,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--profile", action="store_true", help="profile the bot during the Q&A phases")
     parser.add_argument("--no-typing", action="store_true",
                         help="experiment: take the typing-indicator middleware out of the bot's adapter")
+    parser.add_argument("--postgres", metavar="ADMIN_URL", default=None,
+                        help="run the bot on PostgreSQL: a scratch database is created on this server "
+                             "(e.g. postgresql://postgres@127.0.0.1:5432/postgres) and dropped afterwards")
     parser.add_argument("--json", action="store_true")
     parser.set_defaults(func=run_bench)
 
@@ -73,7 +76,7 @@ def _echo_app(reuse_clients: bool = False):
     return app
 
 
-async def _serve(db_path: str) -> None:
+async def _serve(db_url: str) -> None:
     from aiohttp import web
 
     from bot.app import BOT_KEY, create_app
@@ -81,7 +84,7 @@ async def _serve(db_path: str) -> None:
     from dialogs import ratelimit
     from storage.db import Database
 
-    db = Database(f"sqlite+aiosqlite:///{db_path}")
+    db = Database(db_url)
     app = create_app(load_settings(DEFAULT_NETWORK="digivestland"), db)
     profiler = {}
 
@@ -121,14 +124,29 @@ def _cpu_seconds(pid: int) -> float:
 
 # --- this process: the users and the Bot Connector ------------------------------------------------
 
-async def _seed(folder: Path, count: int) -> tuple[Path, list[str]]:
+def _scratch_url(admin_url: str, name: str) -> str:
+    from storage.db import normalise_url
+
+    return normalise_url(admin_url.rsplit("/", 1)[0] + "/" + name)
+
+
+async def _pg_admin(admin_url: str, sql: str) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(admin_url.replace("postgresql+asyncpg://", "postgresql://"))
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+async def _seed(db_url: str, count: int) -> list[str]:
     from sqlalchemy import select
 
     from storage.db import Database
     from storage.models import Municipality, Network, Person
 
-    path = folder / "bench.db"
-    db = Database(f"sqlite+aiosqlite:///{path}")
+    db = Database(db_url)
     await db.ensure_ready()
     aads = [f"bbbbbbbb-0000-4000-8000-{n:012d}" for n in range(count)]
     async with db.session() as session:
@@ -140,7 +158,7 @@ async def _seed(folder: Path, count: int) -> tuple[Path, list[str]]:
                                municipality_id=munis[n % len(munis)].id, roles=["director"], language="nn"))
     tenant = dv.tenant_ids[0] if dv.tenant_ids else ""
     await db.dispose()
-    return path, [f"{tenant}|{aad}" for aad in aads]
+    return [f"{tenant}|{aad}" for aad in aads]
 
 
 async def _phase(http, url: str, connector_url: str, users: list[str], seconds: float, kind: str,
@@ -186,17 +204,33 @@ def _pct(values: list[float], q: float) -> float:
 
 
 async def _bench(args: argparse.Namespace) -> dict:
+
+
+    folder = Path(tempfile.mkdtemp(prefix="samarbeidsbot-turns-"))
+    scratch = f"samarbeidsbot_bench_turns_{os.getpid()}"
+    if args.postgres:
+        await _pg_admin(args.postgres, f'CREATE DATABASE "{scratch}"')
+        db_url = _scratch_url(args.postgres, scratch)
+    else:
+        db_url = f"sqlite+aiosqlite:///{folder / 'bench.db'}"
+    try:
+        return await _bench_on(args, folder, db_url)
+    finally:
+        if args.postgres:
+            await _pg_admin(args.postgres, f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
+
+
+async def _bench_on(args: argparse.Namespace, folder: Path, db_url: str) -> dict:
     from aiohttp import ClientSession, ClientTimeout, TCPConnector
 
     from bot.standins.connector import FakeConnector
 
-    folder = Path(tempfile.mkdtemp(prefix="samarbeidsbot-turns-"))
-    db_path, users = await _seed(folder, args.conversations)
+    users = await _seed(db_url, args.conversations)
     connector = FakeConnector(enforce_limits=False)
     await connector.start()
     child_log = folder / "bot.log"
     log_fh = child_log.open("w")
-    child = subprocess.Popen([sys.executable, "-m", "bot.bench_turns", "--serve", str(db_path)],
+    child = subprocess.Popen([sys.executable, "-m", "bot.bench_turns", "--serve", db_url],
                              stdout=subprocess.PIPE, stderr=log_fh, text=True,
                              env={**os.environ, "BENCH_NO_TYPING": "1" if args.no_typing else "0"},
                              cwd=Path(__file__).resolve().parent.parent)
@@ -242,7 +276,8 @@ async def _bench(args: argparse.Namespace) -> dict:
         child.wait(timeout=10)
         log_fh.close()
         await connector.stop()
-    out: dict = {"conversations": args.conversations, "seconds_per_kind": args.seconds}
+    out: dict = {"conversations": args.conversations, "seconds_per_kind": args.seconds,
+                 "database": "postgresql" if args.postgres else "sqlite"}
     for kind in KINDS:
         r = results[kind]
         turns = len(r["latencies"])
@@ -280,7 +315,8 @@ def run_bench(args: argparse.Namespace) -> int:
         print(json.dumps({k: v for k, v in out.items() if k != "profile"}, ensure_ascii=False))
     else:
         print(f"turns: {args.conversations} concurrent conversations, {args.seconds:.0f} s of each kind "
-              f"(bot and echo bot in one child process, real SQLite file"
+              f"(bot and echo bot in one child process, "
+              f"{'a scratch PostgreSQL database' if args.postgres else 'real SQLite file'}"
               f"{'; typing middleware removed' if args.no_typing else ''})")
         for kind, label in (("echo", "bare botbuilder echo bot"), ("echo_reusing", "echo bot, clients reused"),
                             ("qa", "Samarbeidsbot Q&A turn")):
