@@ -17,6 +17,7 @@ from bot.activities import sender_of, tenant_of, to_activity
 from bot.config import Settings
 from bot.connector_clients import ReusingClientsAuthentication
 from bot.handler import SamarbeidsBot
+from bot.turn_gate import TurnGate
 from bot.typing import TypingIndicator
 from dialogs import router
 from dialogs.i18n import normalise_lang, t
@@ -59,7 +60,8 @@ def auth_configuration(settings: Settings) -> SimpleNamespace:
 def make_adapter(settings: Settings, db: Database) -> CloudAdapter:
     adapter = CloudAdapter(ReusingClientsAuthentication(
         ConfigurationBotFrameworkAuthentication(auth_configuration(settings))))
-    adapter.use(TypingIndicator())
+    adapter.use(TypingIndicator())  # first: it counts the turns waiting at the gate as in flight
+    adapter.use(TurnGate(settings.max_concurrent_turns))
 
     async def on_error(turn_context: TurnContext, error: Exception) -> None:
         reference = uuid.uuid4().hex[:8]

@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     # Delivery (bot/delivery.py) and Microsoft Graph (bot/graph.py; overrides point at a loopback stand-in).
     delivery_rate: int = Field(default=50, ge=1, alias="DELIVERY_RATE")
     delivery_lease_seconds: float = Field(default=60.0, gt=0, alias="DELIVERY_LEASE_SECONDS")
+    # Turns doing their work at once (bot/turn_gate.py); keep it below the database pool (15).
+    max_concurrent_turns: int = Field(default=8, ge=1, alias="MAX_CONCURRENT_TURNS")
     graph_base_url: str = Field(default="https://graph.microsoft.com/v1.0", alias="GRAPH_BASE_URL")
     graph_authority: str = Field(default="https://login.microsoftonline.com", alias="GRAPH_AUTHORITY")
     teams_app_catalog_id: str = Field(default="", alias="TEAMS_APP_CATALOG_ID")
