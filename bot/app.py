@@ -12,7 +12,7 @@ from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 from botbuilder.schema import Activity, ConversationReference
 
-from bot import graph_calendar, scheduler, workers  # noqa: F401 - importing registers their workers
+from bot import graph_calendar, openid_keys, scheduler, workers  # noqa: F401 - importing registers their workers
 from bot.activities import sender_of, tenant_of, to_activity
 from bot.config import Settings
 from bot.connector_clients import ReusingClientsAuthentication
@@ -58,6 +58,11 @@ def auth_configuration(settings: Settings) -> SimpleNamespace:
 
 
 def make_adapter(settings: Settings, db: Database) -> CloudAdapter:
+    if settings.app_id:
+        from botframework.connector.auth import AuthenticationConstants as C
+
+        openid_keys.install([settings.openid_metadata_url or C.TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL,
+                             C.TO_BOT_FROM_EMULATOR_OPENID_METADATA_URL])
     adapter = CloudAdapter(ReusingClientsAuthentication(
         ConfigurationBotFrameworkAuthentication(auth_configuration(settings))))
     adapter.use(TypingIndicator())  # first: it counts the turns waiting at the gate as in flight

@@ -1,8 +1,7 @@
 """Bot Framework token validation against a loopback OpenID issuer whose keys this test makes.
 
 The issuer serves /.well-known/openid-configuration and a JWKS (with Teams
-endorsements) from a thread: botbuilder fetches keys with blocking HTTP, so it
-must not share the bot's event loop. Tokens are signed here with RS256.
+endorsements) from a thread, as a separate server would. Tokens are signed here with RS256.
 """
 
 from __future__ import annotations
@@ -31,7 +30,8 @@ TRUSTED, ROGUE, UNENDORSED = _key(), _key(), _key()
 
 
 class Issuer:
-    def __init__(self):
+    def __init__(self, delay: float = 0.0):
+        self.key_fetches = 0
         keys = []
         for kid, key, endorsements in (("trusted", TRUSTED, ["msteams", "webchat"]),
                                        ("unendorsed", UNENDORSED, ["skype"])):
@@ -45,6 +45,8 @@ class Issuer:
                     body = {"issuer": ISSUER, "jwks_uri": f"{issuer.url}/keys",
                             "id_token_signing_alg_values_supported": ["RS256"]}
                 elif self.path == "/keys":
+                    issuer.key_fetches += 1
+                    time.sleep(delay)  # a slow key server
                     body = {"keys": keys}
                 else:
                     self.send_response(404)
@@ -118,3 +120,29 @@ async def test_an_invalid_token_gets_401_and_nothing_happens(secured, make_heade
     response = await secured.post(body, headers={"Authorization": header} if header else None)
     assert response.status == 401
     assert secured.connector.records == []
+
+
+async def test_fetching_the_signing_keys_does_not_stop_the_bot(db):
+    """botbuilder fetched the keys with blocking HTTP on the event loop: while the key server was slow,
+    nothing else was answered, and every request waiting then fetched them again (bot/openid_keys.py)."""
+    import asyncio
+
+    issuer = Issuer(delay=1.5)
+    harness = BotHarness(db, MicrosoftAppId=APP_ID, MicrosoftAppPassword="secret", MicrosoftAppType="MultiTenant",
+                         BOT_OPENID_METADATA=f"{issuer.url}/.well-known/openid-configuration")
+    await harness.start()
+    try:
+        started = time.monotonic()
+        headers = {"Authorization": f"Bearer {token(harness)}"}
+        turns = [asyncio.create_task(harness.post(harness.activity(DV_DIRECTOR, text="hjelp"), headers=headers))
+                 for _ in range(3)]
+        await asyncio.sleep(0.3)  # the keys are being fetched now
+        health = await harness.http.get(harness.server.make_url("/healthz"))
+        answered_health_after = time.monotonic() - started
+        statuses = [r.status for r in await asyncio.gather(*turns)]
+        assert health.status == 200 and answered_health_after < 1.2
+        assert statuses == [200, 200, 200] and time.monotonic() - started >= 1.5
+        assert issuer.key_fetches == 1
+    finally:
+        await harness.stop()
+        issuer.close()
