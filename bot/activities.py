@@ -63,8 +63,8 @@ def once_key(activity: Activity) -> str:
 
 def dialog_records_once(activity: Activity) -> bool:
     """Messages and card actions are recorded by the dialog's own transaction (dialogs/router.py)."""
-    return bool(once_key(activity)) and (
-        activity.type == "message" or activity.name == "adaptiveCard/action")
+    return bool(activity.id) and (activity.type == "message" or (
+        activity.type == "invoke" and activity.name == "adaptiveCard/action"))
 
 
 def incoming_of(activity: Activity, sender: Sender) -> Incoming:

@@ -47,6 +47,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import workers
 from bot.activities import to_activity
+from bot.graph import retry_after_seconds
 from dialogs.services import Services
 from dialogs.turn import Refresh, Reply
 from storage.db import Database
@@ -265,26 +266,12 @@ class ConnectorClient:
             body = body if isinstance(body, dict) else {}
             code = str((body.get("error") or {}).get("code") or "") if isinstance(body.get("error"), dict) else ""
             return Answer(status=response.status, activity_id=str(body.get("id") or update_id or ""), code=code,
-                          retry_after=_retry_after(response.headers.get("Retry-After")))
+                          retry_after=retry_after_seconds(response.headers.get("Retry-After")))
 
     async def close(self) -> None:
         if self._http is not None:
             await self._http.close()
             self._http = None
-
-
-def _retry_after(value: str | None) -> float | None:
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        from email.utils import parsedate_to_datetime
-
-        try:
-            return max(0.0, (parsedate_to_datetime(value) - utcnow()).total_seconds())
-        except (TypeError, ValueError):
-            return None
 
 
 # --- live reports ---------------------------------------------------------------------------------

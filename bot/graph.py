@@ -80,13 +80,21 @@ def _error_for(status: int, body: Any, retry_after: float | None) -> GraphError:
     return cls(status, code, message, retry_after)
 
 
-def _retry_after(value: str | None) -> float | None:
+def retry_after_seconds(value: str | None) -> float | None:
+    """Seconds from an HTTP Retry-After header (seconds or an HTTP date); None when absent or unreadable.
+    Used for Graph and for the Bot Connector (bot/delivery.py)."""
     if not value:
         return None
     try:
         return max(0.0, float(value))
     except ValueError:
-        return None
+        from datetime import UTC, datetime
+        from email.utils import parsedate_to_datetime
+
+        try:
+            return max(0.0, (parsedate_to_datetime(value) - datetime.now(UTC)).total_seconds())
+        except (TypeError, ValueError):
+            return None
 
 
 class GraphClient:
@@ -177,7 +185,7 @@ class GraphClient:
                         method, url, json=json, params=params,
                         headers={"Authorization": f"Bearer {token}", **(headers or {})}) as response:
                     status = response.status
-                    retry_after = _retry_after(response.headers.get("Retry-After"))
+                    retry_after = retry_after_seconds(response.headers.get("Retry-After"))
                     text = await response.text()
             except (aiohttp.ClientError, TimeoutError) as exc:
                 status, retry_after, text = 599, None, ""

@@ -10,7 +10,6 @@ from collections.abc import Awaitable, Callable
 from botbuilder.core import ActivityHandler, InvokeResponse, TurnContext
 from botbuilder.core.teams import TeamsInfo
 from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
-from sqlalchemy.exc import IntegrityError
 
 from bot import delivery
 from bot.activities import (
@@ -28,7 +27,7 @@ from dialogs.services import Services
 from dialogs.turn import Refresh, Reply, Sender
 from dialogs.viewer import Viewer, find_person, resolve_viewer
 from storage import conversations
-from storage.models import AuditEntry, ProcessedActivity
+from storage.models import AuditEntry
 
 log = logging.getLogger("samarbeidsbot.bot")
 ProactiveSender = Callable[..., Awaitable[str | None]]
@@ -86,12 +85,8 @@ class SamarbeidsBot(ActivityHandler):
         key = once_key(turn_context.activity)
         if not key:
             return True
-        try:
-            async with self.services.db.session() as session:
-                session.add(ProcessedActivity(activity_key=key))
-        except IntegrityError:
-            return False
-        return True
+        async with self.services.db.session() as session:
+            return await conversations.first_delivery(session, key)
 
     # --- identity --------------------------------------------------------------------------
 

@@ -11,8 +11,7 @@ import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from sqlalchemy import insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dialogs import onboarding, ratelimit
@@ -20,7 +19,8 @@ from dialogs.i18n import t
 from dialogs.services import Services
 from dialogs.turn import Incoming, Refresh, Reply
 from dialogs.viewer import Viewer, resolve_viewer
-from storage.models import PostedCard, ProcessedActivity
+from storage import conversations
+from storage.models import PostedCard
 
 TextHandler = Callable[[AsyncSession, Services, Viewer, str], Awaitable[list[Reply | Refresh] | None]]
 CardAction = Callable[[AsyncSession, Services, Viewer, dict], Awaitable[list[Reply | Refresh]]]
@@ -123,21 +123,12 @@ class Redelivered(Exception):
 
 async def handle(services: Services, incoming: Incoming) -> Routed:
     async with services.db.session() as session:
-        if incoming.once_key:
-            await _record_once(session, incoming.once_key)
+        if incoming.once_key and not await conversations.first_delivery(session, incoming.once_key):
+            raise Redelivered(incoming.once_key)
         viewer = await resolve_viewer(session, incoming.sender, locale=incoming.locale,
                                       default_network=services.default_network)
         replies = await _route(session, services, viewer, incoming)
     return Routed(viewer=viewer, replies=replies)
-
-
-async def _record_once(session: AsyncSession, key: str) -> None:
-    """Record the activity in the turn's own transaction: committed with what the turn changed, rolled
-    back with it if the turn fails. A second delivery (even a concurrent one) fails on the unique key."""
-    try:
-        await session.execute(insert(ProcessedActivity).values(activity_key=key[:400]))
-    except IntegrityError as exc:
-        raise Redelivered(key) from exc
 
 
 async def _route(session: AsyncSession, services: Services, viewer: Viewer, incoming: Incoming) -> list[Reply]:

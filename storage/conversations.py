@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import ConversationRef, utcnow
+from storage.models import ConversationRef, ProcessedActivity, utcnow
 
 
 async def remember(session: AsyncSession, *, conversation_id: str, conversation_type: str, tenant_id: str,
@@ -42,3 +42,16 @@ async def forget(session: AsyncSession, conversation_id: str) -> bool:
         return False
     row.active = False
     return True
+
+
+async def first_delivery(session: AsyncSession, activity_key: str) -> bool:
+    """Record that an activity is being handled; False when it was recorded before (also by a turn
+    running at the same moment: PostgreSQL's ON CONFLICT waits for it). Part of the caller's
+    transaction, so a turn that fails records nothing and is done again on redelivery."""
+    if session.bind.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    result = await session.execute(insert(ProcessedActivity).values(activity_key=activity_key[:400])
+                                   .on_conflict_do_nothing(index_elements=["activity_key"]))
+    return result.rowcount == 1
