@@ -5,21 +5,27 @@ from __future__ import annotations
 import json
 import logging
 import uuid
-from types import SimpleNamespace
 
 from aiohttp import web
 from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
-from botbuilder.schema import Activity, ConversationReference
+from botbuilder.schema import Activity
 
-from bot import graph_calendar, openid_keys, scheduler, workers  # noqa: F401 - importing registers their workers
 from bot.activities import sender_of, tenant_of, to_activity
+from bot.app_keys import ADAPTER_KEY, BOT_KEY, DB_KEY, SETTINGS_KEY
+from bot.auth import openid_keys
+from bot.auth.configuration import auth_configuration
+from bot.auth.connector_clients import ReusingClientsAuthentication
 from bot.config import Settings
-from bot.connector_clients import ReusingClientsAuthentication
+from bot.delivery.engine import delivery_worker
 from bot.handler import SamarbeidsBot
-from bot.turn_gate import TurnGate
-from bot.typing import TypingIndicator
-from dialogs import router
+from bot.middleware.turn_gate import TurnGate
+from bot.middleware.typing_indicator import TypingIndicator
+from bot.routes import ics, notice_export
+from bot.workers import runner
+from bot.workers.calendar import graph_calendar_worker
+from bot.workers.scheduler import scheduler_worker
+from dialogs import capabilities
 from dialogs.i18n import normalise_lang, t
 from dialogs.onboarding import translator
 from dialogs.services import Services
@@ -30,31 +36,11 @@ from storage.db import Database
 log = logging.getLogger("samarbeidsbot.app")
 MAX_BODY_BYTES = 256 * 1024
 
-DB_KEY = web.AppKey("db", Database)
-BOT_KEY = web.AppKey("bot", SamarbeidsBot)
-ADAPTER_KEY = web.AppKey("adapter", CloudAdapter)
-SETTINGS_KEY = web.AppKey("settings", Settings)
 
-
-def auth_configuration(settings: Settings) -> SimpleNamespace:
-    """The object botbuilder's ConfigurationBotFrameworkAuthentication reads its settings from."""
-    config = SimpleNamespace(APP_ID=settings.app_id, APP_PASSWORD=settings.app_password,
-                             APP_TYPE=settings.app_type, APP_TENANTID=settings.app_tenant_id)
-    if settings.openid_metadata_url:
-        # Overriding one endpoint puts botbuilder in its parameterised mode, which needs the whole
-        # public-cloud set: take the rest from botbuilder's own constants.
-        from botbuilder.schema import CallerIdConstants
-        from botframework.connector.auth import AuthenticationConstants as C
-
-        config.TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL = settings.openid_metadata_url
-        config.TO_BOT_FROM_CHANNEL_TOKEN_ISSUER = C.TO_BOT_FROM_CHANNEL_TOKEN_ISSUER
-        config.TO_CHANNEL_FROM_BOT_OAUTH_SCOPE = C.TO_CHANNEL_FROM_BOT_OAUTH_SCOPE
-        config.TO_CHANNEL_FROM_BOT_LOGIN_URL = C.TO_CHANNEL_FROM_BOT_LOGIN_URL_PREFIX + (
-            settings.app_tenant_id or C.DEFAULT_CHANNEL_AUTH_TENANT)
-        config.OAUTH_URL = C.OAUTH_URL
-        config.TO_BOT_FROM_EMULATOR_OPENID_METADATA_URL = C.TO_BOT_FROM_EMULATOR_OPENID_METADATA_URL
-        config.CALLER_ID = CallerIdConstants.public_azure_channel
-    return config
+# what `serve` runs beside the web app: (name, worker taking the app)
+WORKERS = (("delivery", delivery_worker), ("scheduler", scheduler_worker), ("graph-calendar", graph_calendar_worker))
+# the capabilities' HTTP routes beyond /api/messages: modules with `add_routes(app)`
+ROUTES = (ics, notice_export)
 
 
 def make_adapter(settings: Settings, db: Database) -> CloudAdapter:
@@ -137,18 +123,6 @@ async def healthz(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok" if ok else "unavailable", "database": ok}, status=200 if ok else 503)
 
 
-def _route_modules():
-    """Capabilities add HTTP routes as bot/routes_<name>.py with `add_routes(app)` (e.g. .ics files)."""
-    import importlib
-    import pkgutil
-
-    import bot
-
-    for info in sorted(pkgutil.iter_modules(bot.__path__), key=lambda i: i.name):
-        if info.name.startswith("routes_"):
-            yield importlib.import_module(f"bot.{info.name}")
-
-
 def create_app(settings: Settings, db: Database | None = None) -> web.Application:
     db = db or Database(settings.database_url)
     services = Services(db=db, default_network=settings.default_network, public_url=settings.public_url)
@@ -157,32 +131,14 @@ def create_app(settings: Settings, db: Database | None = None) -> web.Applicatio
     app[DB_KEY] = db
     adapter = make_adapter(settings, db)
 
-    async def proactive(reference: dict, activity: Activity, update_id: str | None = None) -> str | None:
-        """Send `activity` into a stored conversation, or edit the posted activity `update_id` there.
-        Returns the id of the posted activity."""
-        posted: list[str | None] = []
-
-        async def deliver(turn_context: TurnContext) -> None:
-            if update_id:
-                activity.id = update_id
-                await turn_context.update_activity(activity)
-                posted.append(update_id)
-            else:
-                response = await turn_context.send_activity(activity)
-                posted.append(response.id if response else None)
-
-        await adapter.continue_conversation(ConversationReference().deserialize(reference), deliver,
-                                            settings.app_id or None)
-        return posted[0] if posted else None
-
     app[ADAPTER_KEY] = adapter
-    app[BOT_KEY] = SamarbeidsBot(services, proactive)
+    app[BOT_KEY] = SamarbeidsBot(services)
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
-    for module in _route_modules():
+    for module in ROUTES:
         module.add_routes(app)
 
-    router.load_capabilities()
+    capabilities.load()
 
     async def startup(_app: web.Application) -> None:
         await db.ensure_ready()
@@ -194,11 +150,11 @@ def create_app(settings: Settings, db: Database | None = None) -> web.Applicatio
                     raise SystemExit(f"Configuration error:\n  DEFAULT_NETWORK: no network "
                                      f"{settings.default_network!r} in the database")
 
-        await workers.start(app)
+        await runner.start(app, WORKERS)
 
     async def cleanup(_app: web.Application) -> None:
         await app[BOT_KEY].drain()
-        await workers.stop(app)
+        await runner.stop(app)
         await db.dispose()
 
     app.on_startup.append(startup)

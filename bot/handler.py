@@ -5,13 +5,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable
 
 from botbuilder.core import ActivityHandler, InvokeResponse, TurnContext
 from botbuilder.core.teams import TeamsInfo
 from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
 
-from bot import delivery
 from bot.activities import (
     dialog_records_once,
     incoming_of,
@@ -21,6 +19,7 @@ from bot.activities import (
     tenant_of,
     to_activity,
 )
+from bot.delivery.engine import SEND_NOW_GRACE, DeliveryEngine, utcnow
 from dialogs import router
 from dialogs.i18n import t
 from dialogs.services import Services
@@ -30,15 +29,14 @@ from storage import conversations
 from storage.models import AuditEntry
 
 log = logging.getLogger("samarbeidsbot.bot")
-ProactiveSender = Callable[..., Awaitable[str | None]]
 _LOOKUP_RETRY_SECONDS = 300
 _REMEMBER_SECONDS = 300
 
 
 class SamarbeidsBot(ActivityHandler):
-    def __init__(self, services: Services, proactive: ProactiveSender | None = None):
+    def __init__(self, services: Services):
         self.services = services
-        self.proactive = proactive
+        self.engine: DeliveryEngine | None = None  # set by the delivery worker while it runs (bot.workers)
         self._background: set[asyncio.Task] = set()
         self._linked: set[tuple[str, str]] = set()
         self._lookup_failed: dict[tuple[str, str], float] = {}
@@ -162,7 +160,7 @@ class SamarbeidsBot(ActivityHandler):
                         self.services, kind=reply.track[0], subject=reply.track[1],
                         conversation_id=turn_context.activity.conversation.id, activity_id=response.id,
                         viewer=viewer, language=viewer.lang if viewer else "nb")
-                    engine = delivery.engine_for(self.services.db)
+                    engine = self.engine
                     if engine is not None:  # a report whose deliveries already finished is brought up to date
                         engine.progress.posted(*reply.track)
 
@@ -183,9 +181,9 @@ class SamarbeidsBot(ActivityHandler):
                 dedupe_key=reply.dedupe_key, track=reply.track,
                 language=reply.track_language or (viewer.lang if viewer and reply.to_person is None else "nb"),
                 # sent below within this turn; the worker takes it only if that did not happen
-                not_before=delivery.utcnow() + delivery.SEND_NOW_GRACE)
+                not_before=utcnow() + SEND_NOW_GRACE)
             ids = [row.id] if row is not None else []
-        engine = delivery.engine_for(self.services.db)
+        engine = self.engine
         if engine is not None and ids:
             try:
                 await engine.send_now(ids)
@@ -198,7 +196,7 @@ class SamarbeidsBot(ActivityHandler):
         from dialogs.delivery import queue_refresh
 
         if await queue_refresh(self.services, refresh):
-            engine = delivery.engine_for(self.services.db)
+            engine = self.engine
             if engine is not None:
                 engine.wake()
 

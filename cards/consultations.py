@@ -22,6 +22,17 @@ from adaptive_cards.card import Fact as FactRow
 
 from cards.base import Translate, build, heading, para
 
+# the verbs of this module's buttons: the handlers register under these names
+CONSULTATION_ANSWER = "consultation.answer"
+CONSULTATION_CANCEL_OPEN = "consultation.cancel_open"
+CONSULTATION_CLOSE = "consultation.close"
+CONSULTATION_EXTEND = "consultation.extend"
+CONSULTATION_OPEN = "consultation.open"
+CONSULTATION_PREVIEW = "consultation.preview"
+CONSULTATION_REOPEN = "consultation.reopen"
+CONSULTATION_STATUS = "consultation.status"
+
+
 MAX_INPUT = 10_000
 
 
@@ -109,7 +120,7 @@ def answer_card(form: AnswerForm, t: Translate) -> dict[str, Any]:
                            value=values.note if values and values.note else None))
     actions: list[Any] = [ActionSubmit(
         title=t("consultations.submit_update") if current else t("consultations.submit"), style="positive",
-        data={"action": "consultation.answer", "consultation": form.consultation_key, "revision": form.revision})]
+        data={"action": CONSULTATION_ANSWER, "consultation": form.consultation_key, "revision": form.revision})]
     if form.link:
         actions.append(ActionOpenUrl(title=t("consultations.open_document"), url=form.link))
     return build(items, actions)
@@ -201,7 +212,7 @@ def status_card(view: StatusView, t: Translate) -> dict[str, Any]:
         items.append(TextBlock(text=t("consultations.not_answered"), weight="bolder", wrap=True, spacing="medium"))
         items.append(para(", ".join(view.not_answered)))
     actions: list[Any] = [ActionSubmit(title=t("consultations.refresh"),
-                                       data={"action": "consultation.status", "consultation": view.consultation_key})]
+                                       data={"action": CONSULTATION_STATUS, "consultation": view.consultation_key})]
     actions += manage_actions(view.consultation_key, view.closed, t)
     actions += [ActionOpenUrl(title=title, url=url) for title, url in view.export_links]
     return build(items, actions)
@@ -260,7 +271,7 @@ def open_form_card(form: OpenForm, t: Translate) -> dict[str, Any]:
         para(t("consultations.open_questions_note"), subtle=True),
     ]
     return build(items, [ActionSubmit(title=t("consultations.open_preview"), style="positive",
-                                      data={"action": "consultation.preview"})])
+                                      data={"action": CONSULTATION_PREVIEW})])
 
 
 @dataclass
@@ -287,10 +298,10 @@ def open_preview_card(preview: OpenPreview, t: Translate) -> dict[str, Any]:
         items.append(para(preview.description))
     if preview.without_app:
         items.append(para(t("consultations.open_without_app", names=", ".join(preview.without_app)), subtle=True))
-    data = {"action": "consultation.open", "consultation_key": preview.key, "title": preview.title,
+    data = {"action": CONSULTATION_OPEN, "consultation_key": preview.key, "title": preview.title,
             "description": preview.description, "link": preview.link, "deadline": preview.deadline_iso}
     return build(items, [ActionSubmit(title=t("consultations.open_send"), style="positive", data=data),
-                         ActionSubmit(title=t("consultations.open_cancel"), data={"action": "consultation.cancel_open"})])
+                         ActionSubmit(title=t("consultations.open_cancel"), data={"action": CONSULTATION_CANCEL_OPEN})])
 
 
 def manage_actions(key: str, closed: bool, t: Translate) -> list[Any]:
@@ -305,6 +316,6 @@ def manage_actions(key: str, closed: bool, t: Translate) -> list[Any]:
                 .create())
 
     if closed:
-        return [ActionShowCard(title=t("consultations.reopen"), card=deadline_card("consultation.reopen"))]
-    return [ActionShowCard(title=t("consultations.extend"), card=deadline_card("consultation.extend")),
-            ActionSubmit(title=t("consultations.close_now"), data={"action": "consultation.close", "consultation": key})]
+        return [ActionShowCard(title=t("consultations.reopen"), card=deadline_card(CONSULTATION_REOPEN))]
+    return [ActionShowCard(title=t("consultations.extend"), card=deadline_card(CONSULTATION_EXTEND)),
+            ActionSubmit(title=t("consultations.close_now"), data={"action": CONSULTATION_CLOSE, "consultation": key})]

@@ -23,6 +23,19 @@ from adaptive_cards.card import Fact as FactRow
 
 from cards.base import Translate, build, heading, para
 
+# the verbs of this module's buttons: the handlers register under these names
+MEETING_CANCEL = "meeting.cancel"
+MEETING_CANCEL_ABORT = "meeting.cancel_abort"
+MEETING_CANCEL_CONFIRM = "meeting.cancel_confirm"
+MEETING_CHANGE = "meeting.change"
+MEETING_CONFIRM = "meeting.confirm"
+MEETING_DISCARD = "meeting.discard"
+MEETING_EDIT = "meeting.edit"
+MEETING_NEW = "meeting.new"
+MEETING_PREVIEW = "meeting.preview"
+MEETING_RSVP = "meeting.rsvp"
+
+
 RSVP_CHOICES = ("yes", "no", "maybe")
 
 
@@ -111,7 +124,7 @@ def form_card(values: FormValues, audiences: list[tuple[str, str]], t: Translate
                   value=values.agenda or None),
         InputText(id="reminders", label=t("meetings.field_reminders"), value=values.reminders or None),
     ]
-    data: dict[str, Any] = {"action": "meeting.preview"}
+    data: dict[str, Any] = {"action": MEETING_PREVIEW}
     if values.event_id:
         data["event"] = values.event_id
     return build(items, [ActionSubmit(title=t("meetings.preview_button"), style="positive", data=data)])
@@ -131,9 +144,9 @@ def preview_card(preview: Preview, t: Translate) -> dict[str, Any]:
                             names=", ".join(preview.without_app[:15])), subtle=True))
     actions = [
         ActionSubmit(title=t("meetings.confirm_button_change") if preview.change else t("meetings.confirm_button"),
-                     style="positive", data={"action": "meeting.confirm", "draft": preview.draft_id}),
-        ActionSubmit(title=t("meetings.edit_button"), data={"action": "meeting.edit", "draft": preview.draft_id}),
-        ActionSubmit(title=t("meetings.discard_button"), data={"action": "meeting.discard", "draft": preview.draft_id}),
+                     style="positive", data={"action": MEETING_CONFIRM, "draft": preview.draft_id}),
+        ActionSubmit(title=t("meetings.edit_button"), data={"action": MEETING_EDIT, "draft": preview.draft_id}),
+        ActionSubmit(title=t("meetings.discard_button"), data={"action": MEETING_DISCARD, "draft": preview.draft_id}),
     ]
     return build(items, actions)
 
@@ -156,7 +169,7 @@ def invitation_card(view: EventView, t: Translate, *, update: bool = False) -> d
     actions: list[Any] = []
     if view.kind == "meeting" and not view.cancelled and view.event_id is not None:
         actions += [ActionSubmit(title=t(f"meetings.rsvp_{choice}"),
-                                 data={"action": "meeting.rsvp", "event": view.event_id, "response": choice,
+                                 data={"action": MEETING_RSVP, "event": view.event_id, "response": choice,
                                        "sequence": view.sequence})
                     for choice in RSVP_CHOICES]
     if view.ics_url:
@@ -175,7 +188,7 @@ def reminder_card(view: EventView, days: int, t: Translate) -> dict[str, Any]:
         items.append(para(t("meetings.rsvp_current", answer=t(f"meetings.rsvp_{view.rsvp}")), subtle=True))
     actions: list[Any] = []
     if view.kind == "meeting" and view.event_id is not None:
-        actions += [ActionSubmit(title=t(f"meetings.rsvp_{c}"), data={"action": "meeting.rsvp", "event": view.event_id,
+        actions += [ActionSubmit(title=t(f"meetings.rsvp_{c}"), data={"action": MEETING_RSVP, "event": view.event_id,
                                                                          "response": c, "sequence": view.sequence})
                     for c in RSVP_CHOICES]
     if view.ics_url:
@@ -205,8 +218,8 @@ def upcoming_card(network: str, views: list[EventView], t: Translate, *, secreta
             container_actions.append(ActionOpenUrl(title=t("meetings.add_to_calendar"), url=view.ics_url))
         if secretariat and view.event_id is not None:
             container_actions += [
-                ActionSubmit(title=t("meetings.change_button"), data={"action": "meeting.change", "event": view.event_id}),
-                ActionSubmit(title=t("meetings.cancel_button"), data={"action": "meeting.cancel", "event": view.event_id})]
+                ActionSubmit(title=t("meetings.change_button"), data={"action": MEETING_CHANGE, "event": view.event_id}),
+                ActionSubmit(title=t("meetings.cancel_button"), data={"action": MEETING_CANCEL, "event": view.event_id})]
         items.append(Container(items=block, separator=True, spacing="medium"))
         if container_actions:
             from adaptive_cards.card import ActionSet
@@ -214,7 +227,7 @@ def upcoming_card(network: str, views: list[EventView], t: Translate, *, secreta
             items.append(ActionSet(actions=container_actions, spacing="small"))
     actions: list[Any] = []
     if secretariat:
-        actions.append(ActionSubmit(title=t("meetings.new_button"), data={"action": "meeting.new"}))
+        actions.append(ActionSubmit(title=t("meetings.new_button"), data={"action": MEETING_NEW}))
     return build(items, actions)
 
 
@@ -223,8 +236,8 @@ def cancel_confirm_card(view: EventView, t: Translate) -> dict[str, Any]:
                         _facts(view, t), para(t("meetings.cancel_confirm_text", count=view.invited))]
     return build(items, [
         ActionSubmit(title=t("meetings.cancel_yes"), style="destructive",
-                     data={"action": "meeting.cancel_confirm", "event": view.event_id, "sequence": view.sequence}),
-        ActionSubmit(title=t("meetings.cancel_no"), data={"action": "meeting.cancel_abort", "event": view.event_id})])
+                     data={"action": MEETING_CANCEL_CONFIRM, "event": view.event_id, "sequence": view.sequence}),
+        ActionSubmit(title=t("meetings.cancel_no"), data={"action": MEETING_CANCEL_ABORT, "event": view.event_id})])
 
 
 def examples(t: Translate) -> dict[str, dict[str, Any]]:

@@ -19,6 +19,16 @@ from adaptive_cards.card import Fact as FactRow
 
 from cards.base import Translate, build, heading, para
 
+# the verbs of this module's buttons: the handlers register under these names
+NOTICE_ACK = "notice.ack"
+NOTICE_CANCEL = "notice.cancel"
+NOTICE_EXPORT = "notice.export"
+NOTICE_PREVIEW = "notice.preview"
+NOTICE_REPORT = "notice.report"
+NOTICE_RETRY = "notice.retry"
+NOTICE_SEND = "notice.send"
+
+
 
 @dataclass
 class NoticeView:
@@ -49,7 +59,7 @@ def notice_card(view: NoticeView, t: Translate) -> dict[str, Any]:
     actions: list[Any] = [ActionOpenUrl(title=link["title"] or link["url"], url=link["url"]) for link in view.links[:3]]
     if view.acknowledge:
         actions.append(ActionSubmit(title=t("notices.ack_button"), style="positive",
-                                    data={"action": "notice.ack", "notice": view.id}))
+                                    data={"action": NOTICE_ACK, "notice": view.id}))
     return build(items, actions)
 
 
@@ -85,7 +95,7 @@ def form_card(t: Translate, bodies: list[tuple[str, str]], values: dict[str, Any
                   value=v.get("when") or None),
     ]
     return build(items, [ActionSubmit(title=t("notices.preview_button"), style="positive",
-                                      data={"action": "notice.preview"})])
+                                      data={"action": NOTICE_PREVIEW})])
 
 
 def confirm_card(t: Translate, notice_id: int, audience: str, count: int, when: str,
@@ -96,8 +106,8 @@ def confirm_card(t: Translate, notice_id: int, audience: str, count: int, when: 
         items.append(para(t("notices.confirm_not_installed", count=not_installed), subtle=True))
     items.append(para(t("notices.confirm_when", when=when) if when else t("notices.confirm_now")))
     return build(items, [
-        ActionSubmit(title=t("notices.send_button"), style="positive", data={"action": "notice.send", "notice": notice_id}),
-        ActionSubmit(title=t("notices.cancel_button"), data={"action": "notice.cancel", "notice": notice_id}),
+        ActionSubmit(title=t("notices.send_button"), style="positive", data={"action": NOTICE_SEND, "notice": notice_id}),
+        ActionSubmit(title=t("notices.cancel_button"), data={"action": NOTICE_CANCEL, "notice": notice_id}),
     ])
 
 
@@ -120,13 +130,13 @@ def report_card(view: ReportView, t: Translate) -> dict[str, Any]:
         items.append(para(t("notices.problems"), spacing="medium"))
         items.append(FactSet(facts=[FactRow(title=name, value=reason) for name, _status, reason in view.problems]))
     actions: list[Any] = [ActionSubmit(title=t("notices.refresh_button"),
-                                       data={"action": "notice.report", "notice": view.id}),
+                                       data={"action": NOTICE_REPORT, "notice": view.id}),
                           ActionSubmit(title=t("notices.export_button"),
-                                       data={"action": "notice.export", "notice": view.id})]
+                                       data={"action": NOTICE_EXPORT, "notice": view.id})]
     if c.get("failed", 0) + c.get("unreachable", 0):
-        actions.append(ActionSubmit(title=t("notices.retry_button"), data={"action": "notice.retry", "notice": view.id}))
+        actions.append(ActionSubmit(title=t("notices.retry_button"), data={"action": NOTICE_RETRY, "notice": view.id}))
     if view.status in ("scheduled", "sending"):
-        actions.append(ActionSubmit(title=t("notices.stop_button"), data={"action": "notice.cancel", "notice": view.id}))
+        actions.append(ActionSubmit(title=t("notices.stop_button"), data={"action": NOTICE_CANCEL, "notice": view.id}))
     return build(items, actions)
 
 

@@ -22,6 +22,13 @@ from adaptive_cards.card import (
 
 from cards.base import Translate, build, message_back, para
 
+# the verbs of this module's buttons: the handlers register under these names
+QA_ANSWER_ESCALATED = "qa.answer_escalated"
+QA_ASK = "qa.ask"
+QA_ESCALATE = "qa.escalate"
+QA_FEEDBACK = "qa.feedback"
+
+
 MAX_ANSWER = 4000
 MAX_CLAUSE_TEXT = 16000  # all clause texts on one card together: stays under Teams' 28 KB
 
@@ -71,7 +78,7 @@ class EscalationView:
 
 
 def _ask_button(question: str) -> dict[str, Any]:
-    spec = message_back(question, question, {"action": "qa.ask", "q": question})
+    spec = message_back(question, question, {"action": QA_ASK, "q": question})
     return ActionSubmit(title=spec["title"][:80], data=spec["data"])
 
 
@@ -98,8 +105,8 @@ def answer_card(view: AnswerView, t: Translate) -> dict[str, Any]:
         items.append(ActionSet(actions=[_ask_button(q) for q in view.related[:3]]))
     # "fact", not "key": a data field named "key" breaks the Agents Playground's card renderer
     feedback = {"fact": view.key, "q": view.question[:500]}
-    actions = [ActionSubmit(title=t("qa.useful"), data={"action": "qa.feedback", "useful": True, **feedback}),
-               ActionSubmit(title=t("qa.not_useful"), data={"action": "qa.feedback", "useful": False, **feedback})]
+    actions = [ActionSubmit(title=t("qa.useful"), data={"action": QA_FEEDBACK, "useful": True, **feedback}),
+               ActionSubmit(title=t("qa.not_useful"), data={"action": QA_FEEDBACK, "useful": False, **feedback})]
     return build(items, actions)
 
 
@@ -114,7 +121,7 @@ def dont_know_card(view: DontKnowView, t: Translate) -> dict[str, Any]:
     if view.can_escalate:
         items.append(para(t("qa.escalate_offer"), spacing="medium"))
         actions.append(ActionSubmit(title=t("qa.escalate_button"), style="positive", data={
-            "action": "qa.escalate", "q": view.question[:1000], "lang": view.lang}))
+            "action": QA_ESCALATE, "q": view.question[:1000], "lang": view.lang}))
     return build(items, actions)
 
 
@@ -141,7 +148,7 @@ def escalation_card(view: EscalationView, t: Translate) -> dict[str, Any]:
     items.append(InputToggle(id="save", title=t("qa.save_toggle"), value="true", value_on="true",
                              value_off="false"))
     return build(items, [ActionSubmit(title=t("qa.send_answer"), style="positive",
-                                      data={"action": "qa.answer_escalated", "id": view.id})])
+                                      data={"action": QA_ANSWER_ESCALATED, "id": view.id})])
 
 
 def reply_card(question: str, answer: str, answered_by: str, t: Translate) -> dict[str, Any]:

@@ -22,6 +22,21 @@ from adaptive_cards.card import Fact as FactRow
 
 from cards.base import Translate, build, heading, para
 
+# the verbs of this module's buttons: the handlers register under these names
+DISAGREEMENT_RAISE = "disagreement.raise"
+PORTFOLIO_EDIT = "portfolio.edit"
+PORTFOLIO_SAVE = "portfolio.save"
+PORTFOLIO_SHOW = "portfolio.show"
+PROCUREMENT_ANSWER = "procurement.answer"
+PROCUREMENT_CANCEL = "procurement.cancel"
+PROCUREMENT_CONFIRM = "procurement.confirm"
+PROCUREMENT_EDIT = "procurement.edit"
+PROCUREMENT_PREVIEW = "procurement.preview"
+PROCUREMENT_STATUS = "procurement.status"
+PROJECT_CHECK = "project.check"
+PROJECT_REGISTER = "project.register"
+
+
 MAX_INPUT = 4000
 KINDS = ("purchase", "change", "renegotiation")
 VALUE_RANGES = ("lt100k", "100k-1m", "1m-5m", "gt5m", "unknown")
@@ -81,7 +96,7 @@ def procurement_form_card(form: ProcurementForm, t: Translate) -> dict[str, Any]
                   error_message=t("routines.missing_deadline")),
     ]
     return build(items, [ActionSubmit(title=t("routines.preview_button"), style="positive",
-                                      data={"action": "procurement.preview"})])
+                                      data={"action": PROCUREMENT_PREVIEW})])
 
 
 @dataclass
@@ -124,9 +139,9 @@ def procurement_preview_card(p: ProcurementPreview, t: Translate) -> dict[str, A
         items.append(para(t("routines.preview_without_app", names=", ".join(p.without_app)), subtle=True))
     items.append(para(t("routines.preview_rule"), subtle=True))
     return build(items, [
-        ActionSubmit(title=t("routines.send_button"), style="positive", data={**p.data, "action": "procurement.confirm"}),
-        ActionSubmit(title=t("routines.edit_button"), data={**p.data, "action": "procurement.edit"}),
-        ActionSubmit(title=t("routines.cancel_button"), data={"action": "procurement.cancel"}),
+        ActionSubmit(title=t("routines.send_button"), style="positive", data={**p.data, "action": PROCUREMENT_CONFIRM}),
+        ActionSubmit(title=t("routines.edit_button"), data={**p.data, "action": PROCUREMENT_EDIT}),
+        ActionSubmit(title=t("routines.cancel_button"), data={"action": PROCUREMENT_CANCEL}),
     ])
 
 
@@ -153,7 +168,7 @@ def ask_card(view: AskView, t: Translate) -> dict[str, Any]:
         return build(items)
     items.append(para(t("routines.ask_change_until", deadline=s.deadline), subtle=True))
     return build(items, [ActionSubmit(title=t(f"routines.answer_{a}"), style="positive" if a == "ja" else None,
-                                      data={"action": "procurement.answer", "procurement": s.key, "answer": a})
+                                      data={"action": PROCUREMENT_ANSWER, "procurement": s.key, "answer": a})
                          for a in ANSWERS])
 
 
@@ -183,7 +198,7 @@ def status_card(view: StatusView, t: Translate) -> dict[str, Any]:
     if view.outcome:
         items.append(TextBlock(text=view.outcome, wrap=True, weight="bolder"))
     actions = [ActionSubmit(title=t("routines.refresh_button"),
-                            data={"action": "procurement.status", "procurement": s.key})] if view.open_ else []
+                            data={"action": PROCUREMENT_STATUS, "procurement": s.key})] if view.open_ else []
     return build(items, actions)
 
 
@@ -208,7 +223,7 @@ def project_form_card(form: ProjectForm, t: Translate) -> dict[str, Any]:
               InputText(id="description", label=t("routines.description_label"), is_multiline=True,
                         max_length=MAX_INPUT, value=v.get("description") or None)]
     return build(items, [ActionSubmit(title=t("routines.project_send"), style="positive",
-                                      data={"action": "project.register", "token": v.get("token", "")})])
+                                      data={"action": PROJECT_REGISTER, "token": v.get("token", "")})])
 
 
 @dataclass
@@ -242,7 +257,7 @@ def project_check_card(view: ProjectCheckView, t: Translate, *, ask: bool = True
                              choices=[InputChoice(title=t(f"routines.verdict_{v}"), value=v) for v in VERDICTS]),
               InputText(id="comment", label=t("routines.comment_label"), is_multiline=True, max_length=MAX_INPUT)]
     return build(items, [ActionSubmit(title=t("routines.check_send"), style="positive",
-                                      data={"action": "project.check", "project": view.key})])
+                                      data={"action": PROJECT_CHECK, "project": view.key})])
 
 
 @dataclass
@@ -263,7 +278,7 @@ def disagreement_form_card(form: DisagreementForm, t: Translate) -> dict[str, An
                         is_required=True, max_length=MAX_INPUT, value=v.get("description") or None,
                         error_message=t("routines.missing_description"))]
     return build(items, [ActionSubmit(title=t("routines.disagreement_send"), style="positive",
-                                      data={"action": "disagreement.raise", "token": v.get("token", "")})])
+                                      data={"action": DISAGREEMENT_RAISE, "token": v.get("token", "")})])
 
 
 # --- portfolio ----------------------------------------------------------------------------------
@@ -308,7 +323,7 @@ def portfolio_card(view: PortfolioView, t: Translate) -> dict[str, Any]:
                 block.append(ColumnSet(columns=[Column(width="auto", items=[TextBlock(
                     text=t("routines.portfolio_edit_hint"), is_subtle=True, size="small")])]))
             items.append(Container(items=block, separator=True,
-                                   select_action=ActionSubmit(data={"action": "portfolio.edit", "item": r.key})
+                                   select_action=ActionSubmit(data={"action": PORTFOLIO_EDIT, "item": r.key})
                                    if view.editable else None))
     if any(r.illustrative for r in view.rows):
         items.append(para(t("routines.portfolio_illustrative"), subtle=True))
@@ -341,8 +356,8 @@ def portfolio_edit_card(e: PortfolioEdit, t: Translate) -> dict[str, Any]:
         InputDate(id="milestone_date", label=t("routines.milestone_date_label"), value=e.milestone_date or None),
     ]
     return build(items, [ActionSubmit(title=t("routines.save_button"), style="positive",
-                                      data={"action": "portfolio.save", "item": e.key}),
-                         ActionSubmit(title=t("routines.cancel_button"), data={"action": "portfolio.show"})])
+                                      data={"action": PORTFOLIO_SAVE, "item": e.key}),
+                         ActionSubmit(title=t("routines.cancel_button"), data={"action": PORTFOLIO_SHOW})])
 
 
 # --- gallery -------------------------------------------------------------------------------------

@@ -27,6 +27,18 @@ from adaptive_cards.card import Fact as FactRow
 
 from cards.base import Translate, build, heading, para
 
+# the verbs of this module's buttons: the handlers register under these names
+VOTE_CAST = "vote.cast"
+VOTE_CLOSE = "vote.close"
+VOTE_DECIDE = "vote.decide"
+VOTE_DRAFT = "vote.draft"
+VOTE_EDIT = "vote.edit"
+VOTE_OPEN = "vote.open"
+VOTE_REFRESH = "vote.refresh"
+VOTE_SHOW = "vote.show"
+VOTE_VISIBILITY = "vote.visibility"
+
+
 MAX_SHOWN_REASON = 300
 MAX_TITLE = 300
 MAX_TEXT = 4000
@@ -34,7 +46,7 @@ MAX_REASON = 2000
 
 
 def _refresh(case_id: int, user_ids: list[str]) -> dict[str, Any]:
-    refresh: dict[str, Any] = {"action": {"type": "Action.Execute", "verb": "vote.refresh",
+    refresh: dict[str, Any] = {"action": {"type": "Action.Execute", "verb": VOTE_REFRESH,
                                           "data": {"case": case_id}}}
     if user_ids:
         refresh["userIds"] = list(user_ids)[:60]
@@ -179,21 +191,21 @@ def case_card(view: CaseView, t: Translate) -> dict[str, Any]:
         items.append(InputText(id="reason", label=label, is_multiline=True, max_length=MAX_REASON,
                                value=prefill or None))
         items.append(ActionSet(actions=[
-            _execute(o.label, "vote.cast", {"case": view.case_id, "option": o.key},
+            _execute(o.label, VOTE_CAST, {"case": view.case_id, "option": o.key},
                      style="positive" if o.key == "einig" else None)
             for o in view.options]))
     if view.can_decide:
         items.append(_section(t("votes.decide_title")))
         items.append(InputText(id="decision", label=t("votes.decision_label"), is_multiline=True,
                                max_length=MAX_TEXT, value=view.decision_prefill or None))
-        items.append(ActionSet(actions=[_execute(t("votes.decide_button"), "vote.decide",
+        items.append(ActionSet(actions=[_execute(t("votes.decide_button"), VOTE_DECIDE,
                                                  {"case": view.case_id, "source": "case"}, style="positive")]))
     manage = []
     if view.can_close:
-        manage.append(_execute(t("votes.close_button"), "vote.close",
+        manage.append(_execute(t("votes.close_button"), VOTE_CLOSE,
                                {"case": view.case_id, "revision": view.revision}, style="destructive"))
     for visibility in view.tighten_to:
-        manage.append(_execute(t(f"votes.tighten_{visibility}"), "vote.visibility",
+        manage.append(_execute(t(f"votes.tighten_{visibility}"), VOTE_VISIBILITY,
                                {"case": view.case_id, "visibility": visibility}))
     if manage:
         items.append(ActionSet(actions=manage, spacing="medium"))
@@ -239,7 +251,7 @@ def decision_card(view: DecisionView, t: Translate) -> dict[str, Any]:
         return build(items)
     items.append(InputText(id="decision", label=t("votes.decision_label"), is_multiline=True, max_length=MAX_TEXT,
                            is_required=True, error_message=t("votes.decision_missing")))
-    return build(items, [_execute(t("votes.decide_button"), "vote.decide", {"case": view.case_id, "source": "decision"},
+    return build(items, [_execute(t("votes.decide_button"), VOTE_DECIDE, {"case": view.case_id, "source": "decision"},
                                   style="positive")])
 
 
@@ -284,7 +296,7 @@ def case_form_card(view: FormView, t: Translate) -> dict[str, Any]:
         InputToggle(id="consent", title=t("votes.consent_label"), value=v.get("consent") or "false",
                     value_on="true", value_off="false", wrap=True),
     ]
-    return build(items, [_submit(t("votes.form_next"), "vote.draft", data, style="positive")])
+    return build(items, [_submit(t("votes.form_next"), VOTE_DRAFT, data, style="positive")])
 
 
 @dataclass
@@ -322,8 +334,8 @@ def confirm_card(view: ConfirmView, t: Translate) -> dict[str, Any]:
     if view.unreachable:
         items.append(para(t("votes.unreachable", names=", ".join(view.unreachable)), subtle=True))
     items.append(para(t("votes.confirm_nothing_sent"), subtle=True, spacing="medium"))
-    return build(items, [_submit(t("votes.confirm_send"), "vote.open", view.data, style="positive"),
-                         _submit(t("votes.confirm_edit"), "vote.edit", view.data)])
+    return build(items, [_submit(t("votes.confirm_send"), VOTE_OPEN, view.data, style="positive"),
+                         _submit(t("votes.confirm_edit"), VOTE_EDIT, view.data)])
 
 
 @dataclass
@@ -372,7 +384,7 @@ def case_list_card(items_in: list[ListItem], network: str, t: Translate) -> dict
         items.append(Container(separator=True, spacing="medium", items=[
             TextBlock(text=f"{entry.key.upper()} · {entry.title}", weight="bolder", wrap=True),
             para(" · ".join(lines), subtle=True, spacing="none"),
-            ActionSet(actions=[_submit(t("votes.show_button"), "vote.show", {"case": entry.case_id})]),
+            ActionSet(actions=[_submit(t("votes.show_button"), VOTE_SHOW, {"case": entry.case_id})]),
         ]))
     return build(items)
 

@@ -2,7 +2,8 @@
 
 The router owns the conversation-wide rules: length caps, the help and
 language commands, unknown users, and the fallback. Capabilities register
-text handlers (tried in order for free text) and card actions (by name).
+text handlers (tried in order for free text) and card actions (by name); the list of
+capabilities is dialogs.capabilities.
 """
 
 from __future__ import annotations
@@ -89,22 +90,6 @@ async def remember_posted(services: Services, *, kind: str, subject: str, conver
                 kind=kind, subject=subject, conversation_id=conversation_id, activity_id=activity_id,
                 language=language, person_id=viewer.person.id if viewer and viewer.person else None,
                 network_id=viewer.network.id if viewer and viewer.network else None))
-
-
-def load_capabilities() -> None:
-    """Import every `dialogs/<capability>/handlers.py` so its handlers register themselves."""
-    import importlib
-    import pkgutil
-
-    import dialogs
-
-    for info in pkgutil.iter_modules(dialogs.__path__):
-        if info.ispkg:
-            try:
-                importlib.import_module(f"dialogs.{info.name}.handlers")
-            except ModuleNotFoundError as exc:
-                if exc.name != f"dialogs.{info.name}.handlers":
-                    raise
 
 
 def normalise_command(text: str) -> str:

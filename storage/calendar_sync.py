@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Event, utcnow
-from storage.models_graph import CalendarSync
+from storage.models.graph import CalendarSync
 
 ACTIONS = ("create", "update", "cancel")
 

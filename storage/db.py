@@ -126,4 +126,4 @@ def alembic_config(connection: Connection | None = None):
 def _run_alembic_upgrade(connection: Connection) -> None:
     from alembic import command
 
-    command.upgrade(alembic_config(connection), "heads")
+    command.upgrade(alembic_config(connection), "head")

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.data_schema import KEY_PATTERN, NetworkFile, Strict
 from storage.models import Body, Municipality, Network, Person
-from storage.models_routines import PortfolioItem, RoutineSettings
+from storage.models.routines import PortfolioItem, RoutineSettings
 from storage.validate import DataError, _loc
 
 PORTFOLIO_DIR = "portfolio"

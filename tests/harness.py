@@ -152,7 +152,7 @@ class BotHarness:
     @property
     def services(self):
         """The dialogs' services (database, clock): tests set `services.now` to control time."""
-        from bot.app import BOT_KEY
+        from bot.app_keys import BOT_KEY
 
         return self.app[BOT_KEY].services
 
@@ -179,19 +179,19 @@ class BotHarness:
         outbox has nothing due: every queued message has been sent or given up."""
         import asyncio
 
-        from bot import delivery
-        from bot.app import BOT_KEY
+        from bot.app_keys import BOT_KEY
+        from bot.delivery.engine import has_due
 
         await self.app[BOT_KEY].drain()
         deadline = asyncio.get_running_loop().time() + timeout
         while True:
-            engine = delivery.engine_for(self.db)
+            engine = self.app[BOT_KEY].engine
             if engine is not None:
                 engine.wake()
             # Idle first, then nothing due: work the engine does while the query runs (a report edit
             # queued and committed) shows as busy before it shows in the database.
             idle = not (engine and engine.busy)
-            if idle and not await delivery.has_due(self.db) and not (engine and engine.busy):
+            if idle and not await has_due(self.db) and not (engine and engine.busy):
                 return
             if asyncio.get_running_loop().time() > deadline:
                 raise TimeoutError("the outbox still has messages due")

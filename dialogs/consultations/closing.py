@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from dialogs.consultations.views import STATUS_CARD
 from dialogs.jobs import job
 from dialogs.services import Services
 from dialogs.turn import Refresh, Reply
@@ -19,7 +20,6 @@ from storage import jobs
 from storage.models import AuditEntry, Consultation
 
 KIND = "consultation.close"
-STATUS_CARD = "consultation.status"
 
 
 def _key(consultation: Consultation) -> str:

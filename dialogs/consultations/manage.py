@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from dialogs.consultations import closing, reminders
 from dialogs.consultations.rules import ANSWERING_ROLES, Refusal
 from storage.models import (
     AuditEntry,
@@ -72,8 +73,8 @@ async def open_consultation(session: AsyncSession, network: Network, *, title: s
     await session.flush()
     session.add(AuditEntry(actor=actor, network_id=network.id, action="consultation.open", target=candidate,
                            details={"deadline": deadline.isoformat(), "title": title}))
-    await _reminders().schedule_for(session, consultation, now=now)
-    await _closing().schedule_close(session, consultation)
+    await reminders.schedule_for(session, consultation, now=now)
+    await closing.schedule_close(session, consultation)
     return consultation
 
 
@@ -89,8 +90,8 @@ async def change_deadline(session: AsyncSession, consultation: Consultation, dea
     session.add(AuditEntry(actor=actor, network_id=consultation.network_id,
                            action="consultation.reopen" if reopened else "consultation.extend",
                            target=consultation.key, details={"from": before.isoformat(), "to": deadline.isoformat()}))
-    await _reminders().schedule_for(session, consultation, now=now)
-    await _closing().schedule_close(session, consultation)
+    await reminders.schedule_for(session, consultation, now=now)
+    await closing.schedule_close(session, consultation)
 
 
 async def close(session: AsyncSession, consultation: Consultation, *, actor: str) -> bool:
@@ -99,22 +100,9 @@ async def close(session: AsyncSession, consultation: Consultation, *, actor: str
     consultation.status = "closed"
     session.add(AuditEntry(actor=actor, network_id=consultation.network_id, action="consultation.close",
                            target=consultation.key))
-    await _reminders().cancel_for(session, consultation)
-    await _closing().schedule_close(session, consultation)
+    await reminders.cancel_for(session, consultation)
+    await closing.schedule_close(session, consultation)
     return True
-
-
-def _reminders():
-    """Reminder jobs follow the deadline (imported late: reminders uses this module's neighbours)."""
-    from dialogs.consultations import reminders
-
-    return reminders
-
-
-def _closing():
-    from dialogs.consultations import closing
-
-    return closing
 
 
 @dataclass

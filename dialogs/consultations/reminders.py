@@ -28,7 +28,7 @@ from dialogs.turn import Refresh, Reply, Sender
 from dialogs.viewer import Viewer
 from storage import jobs
 from storage.models import Consultation, Municipality, Network, Person
-from storage.models_meetings import ConsultationReminderSetting
+from storage.models.consultations import ConsultationReminderSetting
 
 KIND = "consultation.reminder"
 DEFAULT_DAYS = (7, 1)

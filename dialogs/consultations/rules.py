@@ -14,14 +14,13 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dialogs.consultations.status import is_closed
+from dialogs.consultations.status import KINDS, is_closed
 from dialogs.refusal import Refusal
 from dialogs.viewer import Viewer
 from storage.models import AuditEntry, Consultation, ConsultationResponse, Municipality, Organisation
 
 MAX_TEXT = 10_000
 ANSWERING_ROLES = ("director", "mayor", "representative", "coordinator")
-KINDS = ("individual", "joint", "no_input")
 
 
 

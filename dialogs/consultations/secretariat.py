@@ -10,11 +10,22 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from cards.consultations import OpenForm, OpenPreview, open_form_card, open_preview_card
+from cards.consultations import (
+    CONSULTATION_CANCEL_OPEN,
+    CONSULTATION_CLOSE,
+    CONSULTATION_EXTEND,
+    CONSULTATION_OPEN,
+    CONSULTATION_PREVIEW,
+    CONSULTATION_REOPEN,
+    OpenForm,
+    OpenPreview,
+    open_form_card,
+    open_preview_card,
+)
 from dialogs import router
 from dialogs.consultations import manage, reminders  # noqa: F401 - reminders registers its job
-from dialogs.consultations.handlers import STATUS_CARD, answer_form, status_reply
 from dialogs.consultations.rules import Refusal, answering_party
+from dialogs.consultations.views import STATUS_CARD, answer_form, status_reply
 from dialogs.dates import WhenError, parse_when
 from dialogs.i18n import format_when, t
 from dialogs.onboarding import secretariat_contact, translator
@@ -52,7 +63,7 @@ def _deadline(raw: str, lang: str, now: datetime) -> datetime:
     return datetime(when.start.year, when.start.month, when.start.day, 23, 59, tzinfo=OSLO)
 
 
-@router.card_action("consultation.preview")
+@router.card_action(CONSULTATION_PREVIEW)
 async def preview(session: AsyncSession, services: Services, viewer: Viewer, data: dict) -> list[Reply]:
     if refused := _refuse(viewer):
         return refused
@@ -80,12 +91,12 @@ async def preview(session: AsyncSession, services: Services, viewer: Viewer, dat
     return [Reply(card=card)]
 
 
-@router.card_action("consultation.cancel_open")
+@router.card_action(CONSULTATION_CANCEL_OPEN)
 async def cancel_open(session: AsyncSession, services: Services, viewer: Viewer, data: dict) -> list[Reply]:
     return [Reply(text=t("consultations.open_cancelled", viewer.lang))]
 
 
-@router.card_action("consultation.open")
+@router.card_action(CONSULTATION_OPEN)
 async def open_and_send(session: AsyncSession, services: Services, viewer: Viewer,
                         data: dict) -> list[Reply | Refresh]:
     if refused := _refuse(viewer):
@@ -163,11 +174,11 @@ async def _change_deadline(session: AsyncSession, services: Services, viewer: Vi
             Refresh(STATUS_CARD, f"{consultation.network_id}:{consultation.key}")]
 
 
-router.card_action("consultation.extend")(_change_deadline)
-router.card_action("consultation.reopen")(_change_deadline)
+router.card_action(CONSULTATION_EXTEND)(_change_deadline)
+router.card_action(CONSULTATION_REOPEN)(_change_deadline)
 
 
-@router.card_action("consultation.close")
+@router.card_action(CONSULTATION_CLOSE)
 async def close_now(session: AsyncSession, services: Services, viewer: Viewer, data: dict) -> list[Reply | Refresh]:
     if refused := _refuse(viewer):
         return refused

@@ -16,6 +16,16 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cards.meetings import (
+    MEETING_CANCEL,
+    MEETING_CANCEL_ABORT,
+    MEETING_CANCEL_CONFIRM,
+    MEETING_CHANGE,
+    MEETING_CONFIRM,
+    MEETING_DISCARD,
+    MEETING_EDIT,
+    MEETING_NEW,
+    MEETING_PREVIEW,
+    MEETING_RSVP,
     FormValues,
     Preview,
     cancel_confirm_card,
@@ -39,7 +49,7 @@ from dialogs.services import Services
 from dialogs.turn import Refresh, Reply
 from dialogs.viewer import Viewer
 from storage.models import Event, Network, Person
-from storage.models_meetings import MeetingDraft
+from storage.models.meetings import MeetingDraft
 
 _WHATS_ON = re.compile(
     r"^(?:kva skjer|hva skjer|kva skjer framover|hva skjer fremover|what'?s coming( up)?|what'?s on|"
@@ -180,13 +190,13 @@ async def _preview(session: AsyncSession, services: Services, viewer: Viewer, pl
 # --- the form ------------------------------------------------------------------------------------
 
 
-@router.card_action("meeting.new")
+@router.card_action(MEETING_NEW)
 async def new_form(session: AsyncSession, services: Services, viewer: Viewer, data: dict) -> list[Reply]:
     return await _refuse(session, viewer) or [
         await _form(session, viewer, FormValues(reminders=_days_text(service.default_days())))]
 
 
-@router.card_action("meeting.preview")
+@router.card_action(MEETING_PREVIEW)
 async def preview_from_form(session: AsyncSession, services: Services, viewer: Viewer, data: dict) -> list[Reply]:
     if refused := await _refuse(session, viewer):
         return refused
@@ -236,7 +246,7 @@ async def _draft(session: AsyncSession, viewer: Viewer, data: dict) -> MeetingDr
     return draft
 
 
-@router.card_action("meeting.edit")
+@router.card_action(MEETING_EDIT)
 async def edit_draft(session: AsyncSession, services: Services, viewer: Viewer, data: dict) -> list[Reply]:
     if refused := await _refuse(session, viewer):
         return refused
@@ -254,7 +264,7 @@ def _values_of(plan: Plan, lang: str, event_id: int | None) -> FormValues:
                       reminders=_days_text(plan.remind_days), event_id=event_id)
 
 
-@router.card_action("meeting.discard")
+@router.card_action(MEETING_DISCARD)
 async def discard(session: AsyncSession, services: Services, viewer: Viewer, data: dict) -> list[Reply]:
     draft = await _draft(session, viewer, data)
     if draft is not None and draft.status == "draft":
@@ -265,7 +275,7 @@ async def discard(session: AsyncSession, services: Services, viewer: Viewer, dat
 # --- confirming: invitations and updates ---------------------------------------------------------
 
 
-@router.card_action("meeting.confirm")
+@router.card_action(MEETING_CONFIRM)
 async def confirm(session: AsyncSession, services: Services, viewer: Viewer, data: dict) -> list[Reply | Refresh]:
     if refused := await _refuse(session, viewer):
         return refused
@@ -321,7 +331,7 @@ async def invitations(session: AsyncSession, services: Services, network: Networ
 # --- RSVP ------------------------------------------------------------------------------------------
 
 
-@router.card_action("meeting.rsvp")
+@router.card_action(MEETING_RSVP)
 async def rsvp(session: AsyncSession, services: Services, viewer: Viewer, data: dict) -> list[Reply]:
     response = str(data.get("response") or "")
     raw = str(data.get("event") or "")
@@ -365,7 +375,7 @@ async def _event_for_secretariat(session: AsyncSession, viewer: Viewer, data: di
     return event
 
 
-@router.card_action("meeting.change")
+@router.card_action(MEETING_CHANGE)
 async def change_form(session: AsyncSession, services: Services, viewer: Viewer, data: dict) -> list[Reply]:
     event = await _event_for_secretariat(session, viewer, data)
     if isinstance(event, list):
@@ -374,7 +384,7 @@ async def change_form(session: AsyncSession, services: Services, viewer: Viewer,
     return [await _form(session, viewer, _values_of(plan, viewer.lang, event.id))]
 
 
-@router.card_action("meeting.cancel")
+@router.card_action(MEETING_CANCEL)
 async def cancel_ask(session: AsyncSession, services: Services, viewer: Viewer, data: dict) -> list[Reply]:
     event = await _event_for_secretariat(session, viewer, data)
     if isinstance(event, list):
@@ -383,12 +393,12 @@ async def cancel_ask(session: AsyncSession, services: Services, viewer: Viewer, 
     return [Reply(card=cancel_confirm_card(view, _tr(viewer)))]
 
 
-@router.card_action("meeting.cancel_abort")
+@router.card_action(MEETING_CANCEL_ABORT)
 async def cancel_abort(session: AsyncSession, services: Services, viewer: Viewer, data: dict) -> list[Reply]:
     return [Reply(text=t("meetings.cancel_aborted", viewer.lang))]
 
 
-@router.card_action("meeting.cancel_confirm")
+@router.card_action(MEETING_CANCEL_CONFIRM)
 async def cancel_confirm(session: AsyncSession, services: Services, viewer: Viewer, data: dict) -> list[Reply]:
     event = await _event_for_secretariat(session, viewer, data)
     if isinstance(event, list):

@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from dialogs.i18n import OSLO
 from storage.models import Event, Network
-from storage.models_meetings import AppSecret
+from storage.models.meetings import AppSecret
 
 _configured: bytes | None = None
 _SECRET_NAME = "ics_signing_key"

@@ -23,7 +23,7 @@ from dialogs.services import Services
 from storage import jobs
 from storage.calendar_sync import request_sync
 from storage.models import AuditEntry, Body, ConversationRef, Event, Network, Person, Rsvp, Seat
-from storage.models_meetings import EventDetail
+from storage.models.meetings import EventDetail
 
 REMINDER_KIND = "meeting.reminder"
 DEFAULT_DAYS = (7, 1)

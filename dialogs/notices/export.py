@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from dialogs.meetings.ics import signing_key
 from storage.models import Body, Person, Seat
-from storage.models_notices import Notice
+from storage.models.notices import Notice
 
 LINK_LIFETIME = timedelta(hours=1)
 SECRETARIAT_ROLES = {"secretariat", "secretariat_lead"}

@@ -12,7 +12,21 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from cards.notices import ReportView, confirm_card, export_card, form_card, notice_card, report_card
+from cards.notices import (
+    NOTICE_ACK,
+    NOTICE_CANCEL,
+    NOTICE_EXPORT,
+    NOTICE_PREVIEW,
+    NOTICE_REPORT,
+    NOTICE_RETRY,
+    NOTICE_SEND,
+    ReportView,
+    confirm_card,
+    export_card,
+    form_card,
+    notice_card,
+    report_card,
+)
 from dialogs import router
 from dialogs.carddata import card_id
 from dialogs.dates import WhenError, parse_when
@@ -25,7 +39,7 @@ from dialogs.services import Services
 from dialogs.turn import Refresh, Reply
 from dialogs.viewer import Viewer
 from storage.models import Body, ConversationRef, Network, Person, PostedCard
-from storage.models_notices import Notice, NoticeAck
+from storage.models.notices import Notice, NoticeAck
 
 OSLO = ZoneInfo("Europe/Oslo")
 _FORM = re.compile(r"^(?:ny\s+)?(?:kunngjering|kunngjøring|notice|new notice)\s*$", re.IGNORECASE)
@@ -78,7 +92,7 @@ async def on_text(session: AsyncSession, services: Services, viewer: Viewer, tex
     return None
 
 
-@router.card_action("notice.preview")
+@router.card_action(NOTICE_PREVIEW)
 async def on_preview(session: AsyncSession, services: Services, viewer: Viewer, data: dict) -> list[Reply]:
     if refused := await _refuse(session, viewer):
         return refused
@@ -151,7 +165,7 @@ async def _report_reply(session: AsyncSession, notice: Notice, lang: str, *, tra
                  track=(REPORT_CARD, str(notice.id)) if track else None, track_language=lang)
 
 
-@router.card_action("notice.send")
+@router.card_action(NOTICE_SEND)
 async def on_send(session: AsyncSession, services: Services, viewer: Viewer, data: dict) -> list[Reply]:
     if refused := await _refuse(session, viewer):
         return refused
@@ -174,7 +188,7 @@ async def on_send(session: AsyncSession, services: Services, viewer: Viewer, dat
             await _report_reply(session, notice, viewer.lang, track=True)]
 
 
-@router.card_action("notice.cancel")
+@router.card_action(NOTICE_CANCEL)
 async def on_cancel(session: AsyncSession, services: Services, viewer: Viewer, data: dict) -> list[Reply | Refresh]:
     if refused := await _refuse(session, viewer):
         return refused
@@ -187,7 +201,7 @@ async def on_cancel(session: AsyncSession, services: Services, viewer: Viewer, d
     return [Reply(text=t("notices.cancelled", viewer.lang, count=stopped)), Refresh(REPORT_CARD, str(notice.id))]
 
 
-@router.card_action("notice.retry")
+@router.card_action(NOTICE_RETRY)
 async def on_retry(session: AsyncSession, services: Services, viewer: Viewer, data: dict) -> list[Reply | Refresh]:
     if refused := await _refuse(session, viewer):
         return refused
@@ -198,7 +212,7 @@ async def on_retry(session: AsyncSession, services: Services, viewer: Viewer, da
     return [Reply(text=t("notices.retrying", viewer.lang, count=again)), Refresh(REPORT_CARD, str(notice.id))]
 
 
-@router.card_action("notice.report")
+@router.card_action(NOTICE_REPORT)
 async def on_report(session: AsyncSession, services: Services, viewer: Viewer, data: dict) -> list[Reply]:
     if refused := await _refuse(session, viewer):
         return refused
@@ -208,7 +222,7 @@ async def on_report(session: AsyncSession, services: Services, viewer: Viewer, d
     return [await _report_reply(session, notice, viewer.lang)]
 
 
-@router.card_action("notice.export")
+@router.card_action(NOTICE_EXPORT)
 async def on_export(session: AsyncSession, services: Services, viewer: Viewer, data: dict) -> list[Reply]:
     """A download link for the CSV report, made for this secretariat member and valid for an hour."""
     if refused := await _refuse(session, viewer):
@@ -222,7 +236,7 @@ async def on_export(session: AsyncSession, services: Services, viewer: Viewer, d
                   summary=t("notices.export_title", viewer.lang, title=notice.title or f"#{notice.id}"))]
 
 
-@router.card_action("notice.ack")
+@router.card_action(NOTICE_ACK)
 async def on_ack(session: AsyncSession, services: Services, viewer: Viewer, data: dict) -> list[Reply | Refresh]:
     notice = await session.get(Notice, notice_id) if (notice_id := card_id(data.get("notice"))) else None
     if notice is None or viewer.person is None:

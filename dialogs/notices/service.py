@@ -20,7 +20,7 @@ from cards.notices import NoticeView, notice_card
 from dialogs.i18n import t
 from storage import jobs, outbox
 from storage.models import Body, ConversationRef, Municipality, Network, OutboxMessage, Person, Seat, utcnow
-from storage.models_notices import Notice, NoticeAck
+from storage.models.notices import Notice, NoticeAck
 
 ROLE_WORDS = {"director": "director", "directors": "director", "direktør": "director", "direktørar": "director",
               "direktører": "director", "kommunedirektørar": "director", "kommunedirektører": "director",

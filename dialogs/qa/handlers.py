@@ -9,7 +9,18 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from cards.qa import AnswerView, ClauseView, DontKnowView, answer_card, dont_know_card, escalation_card
+from cards.qa import (
+    QA_ANSWER_ESCALATED,
+    QA_ASK,
+    QA_ESCALATE,
+    QA_FEEDBACK,
+    AnswerView,
+    ClauseView,
+    DontKnowView,
+    answer_card,
+    dont_know_card,
+    escalation_card,
+)
 from dialogs import onboarding, router
 from dialogs.i18n import t
 from dialogs.onboarding import translator
@@ -55,7 +66,7 @@ async def on_text(session: AsyncSession, services: Services, viewer: Viewer, tex
     return await ask(session, services, viewer, text) or None
 
 
-@router.card_action("qa.ask")
+@router.card_action(QA_ASK)
 async def on_ask(session: AsyncSession, services: Services, viewer: Viewer, data: dict) -> list[Reply | Refresh]:
     question = str(data.get("q") or "").strip()
     if not question:
@@ -63,7 +74,7 @@ async def on_ask(session: AsyncSession, services: Services, viewer: Viewer, data
     return await ask(session, services, viewer, question)
 
 
-@router.card_action("qa.feedback")
+@router.card_action(QA_FEEDBACK)
 async def on_feedback(session: AsyncSession, services: Services, viewer: Viewer, data: dict) -> list[Reply | Refresh]:
     """Nyttig / Ikkje nyttig: one stored opinion per person, question and answer (a second press updates it)."""
     useful = data.get("useful")
@@ -85,13 +96,13 @@ async def on_feedback(session: AsyncSession, services: Services, viewer: Viewer,
     return [Reply(text=t("qa.feedback_thanks", viewer.lang))]
 
 
-@router.card_action("qa.escalate")
+@router.card_action(QA_ESCALATE)
 async def on_escalate(session: AsyncSession, services: Services, viewer: Viewer, data: dict) -> list[Reply | Refresh]:
     return await escalation.escalate(session, viewer, str(data.get("q") or ""), str(data.get("lang") or viewer.lang),
                                      services.now())
 
 
-@router.card_action("qa.answer_escalated")
+@router.card_action(QA_ANSWER_ESCALATED)
 async def on_answer_escalated(session: AsyncSession, services: Services, viewer: Viewer,
                               data: dict) -> list[Reply | Refresh]:
     return await escalation.answer_escalated(session, viewer, data, services.now())

@@ -15,7 +15,7 @@ from dialogs.i18n import OSLO, normalise_lang
 from dialogs.refusal import Refusal
 from dialogs.viewer import Viewer
 from storage.models import Body, ConversationRef, Municipality, Network, Person, Seat, UserPreference
-from storage.models_routines import RoutineSettings
+from storage.models.routines import RoutineSettings
 
 MAX_SHORT = 200
 MAX_TEXT = 4000

@@ -11,6 +11,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cards.routines import (
+    PORTFOLIO_EDIT,
+    PORTFOLIO_SAVE,
+    PORTFOLIO_SHOW,
     STATUSES,
     PortfolioEdit,
     PortfolioRow,
@@ -26,7 +29,7 @@ from dialogs.services import Services
 from dialogs.turn import Refresh, Reply
 from dialogs.viewer import Viewer
 from storage.models import AuditEntry, Municipality, Network
-from storage.models_routines import PortfolioItem
+from storage.models.routines import PortfolioItem
 
 PORTFOLIO_CARD = "portfolio.list"
 _COMMAND = re.compile(r"^(?:vis\s+)?(?:portefølje|porteføljen|prosjektportefølje|prosjektporteføljen|portfolio|"
@@ -104,7 +107,7 @@ async def portfolio_command(session: AsyncSession, services: Services, viewer: V
     return await _list(session, viewer)
 
 
-@router.card_action("portfolio.show")
+@router.card_action(PORTFOLIO_SHOW)
 async def show(session: AsyncSession, services: Services, viewer: Viewer, data: dict) -> list[Reply | Refresh]:
     return await _list(session, viewer)
 
@@ -135,7 +138,7 @@ async def _edit_card(session: AsyncSession, viewer: Viewer, item: PortfolioItem,
     return Reply(card=portfolio_edit_card(edit, translator(viewer.lang)))
 
 
-@router.card_action("portfolio.edit")
+@router.card_action(PORTFOLIO_EDIT)
 async def edit(session: AsyncSession, services: Services, viewer: Viewer, data: dict) -> list[Reply | Refresh]:
     try:
         item = await _item(session, viewer, data)
@@ -167,7 +170,7 @@ def parse_edit(data: dict, municipalities: dict[str, int]) -> dict:
     return values
 
 
-@router.card_action("portfolio.save")
+@router.card_action(PORTFOLIO_SAVE)
 async def save(session: AsyncSession, services: Services, viewer: Viewer, data: dict) -> list[Reply | Refresh]:
     lang = viewer.lang
     try:

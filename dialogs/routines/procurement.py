@@ -23,7 +23,7 @@ from dialogs.routines.council import CouncilCase, open_council_case
 from dialogs.services import Services
 from storage import jobs
 from storage.models import AuditEntry, Municipality, Network, Person
-from storage.models_routines import JointParticipant, JointProcurement, PlannedProcurement, ProcurementAnswer
+from storage.models.routines import JointParticipant, JointProcurement, PlannedProcurement, ProcurementAnswer
 
 KINDS = ("purchase", "change", "renegotiation")
 VALUE_RANGES = ("lt100k", "100k-1m", "1m-5m", "gt5m", "unknown")

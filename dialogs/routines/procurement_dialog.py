@@ -11,6 +11,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cards.routines import (
+    PROCUREMENT_ANSWER,
+    PROCUREMENT_CANCEL,
+    PROCUREMENT_CONFIRM,
+    PROCUREMENT_EDIT,
+    PROCUREMENT_PREVIEW,
+    PROCUREMENT_STATUS,
     AskView,
     ProcurementForm,
     ProcurementPreview,
@@ -43,7 +49,7 @@ from dialogs.services import Services
 from dialogs.turn import Refresh, Reply
 from dialogs.viewer import Viewer
 from storage.models import Case, Municipality, Network, Person, PostedCard
-from storage.models_routines import PlannedProcurement
+from storage.models.routines import PlannedProcurement
 
 STATUS_CARD = "procurement.status"
 ASK_CARD = "procurement.ask"
@@ -178,7 +184,7 @@ async def _asked_people(session: AsyncSession, network: Network, proc_municipali
     return await directors(session, network, others)
 
 
-@router.card_action("procurement.preview")
+@router.card_action(PROCUREMENT_PREVIEW)
 async def preview(session: AsyncSession, services: Services, viewer: Viewer, data: dict) -> list[Reply | Refresh]:
     try:
         _routines, muni = await _registrar(session, viewer)
@@ -210,7 +216,7 @@ async def preview(session: AsyncSession, services: Services, viewer: Viewer, dat
     return [Reply(card=card, summary=t("routines.preview_title", lang))]
 
 
-@router.card_action("procurement.edit")
+@router.card_action(PROCUREMENT_EDIT)
 async def edit(session: AsyncSession, services: Services, viewer: Viewer, data: dict) -> list[Reply | Refresh]:
     try:
         _routines, muni = await _registrar(session, viewer)
@@ -219,12 +225,12 @@ async def edit(session: AsyncSession, services: Services, viewer: Viewer, data: 
     return [await _form(session, viewer, muni, {k: v for k, v in data.items() if k not in ("action", "token")})]
 
 
-@router.card_action("procurement.cancel")
+@router.card_action(PROCUREMENT_CANCEL)
 async def cancel(session: AsyncSession, services: Services, viewer: Viewer, data: dict) -> list[Reply | Refresh]:
     return [Reply(text=t("routines.cancelled", viewer.lang))]
 
 
-@router.card_action("procurement.confirm")
+@router.card_action(PROCUREMENT_CONFIRM)
 async def confirm(session: AsyncSession, services: Services, viewer: Viewer, data: dict) -> list[Reply | Refresh]:
     try:
         routines, muni = await _registrar(session, viewer)
@@ -311,7 +317,7 @@ async def after_settle(session: AsyncSession, network: Network, proc: PlannedPro
     return out
 
 
-@router.card_action("procurement.answer")
+@router.card_action(PROCUREMENT_ANSWER)
 async def answer(session: AsyncSession, services: Services, viewer: Viewer, data: dict) -> list[Reply | Refresh]:
     lang = viewer.lang
     try:
@@ -370,7 +376,7 @@ async def _show(session: AsyncSession, services: Services, viewer: Viewer, key: 
     return out
 
 
-@router.card_action("procurement.status")
+@router.card_action(PROCUREMENT_STATUS)
 async def status_action(session: AsyncSession, services: Services, viewer: Viewer, data: dict) -> list[Reply | Refresh]:
     return await _show(session, services, viewer, str(data.get("procurement") or ""))
 

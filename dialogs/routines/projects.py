@@ -16,6 +16,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cards.routines import (
+    DISAGREEMENT_RAISE,
+    PROJECT_CHECK,
+    PROJECT_REGISTER,
     VERDICTS,
     DisagreementForm,
     ProjectCheckView,
@@ -44,7 +47,7 @@ from dialogs.services import Services
 from dialogs.turn import Refresh, Reply
 from dialogs.viewer import Viewer
 from storage.models import AuditEntry, Body, Case, Municipality, Person, PostedCard
-from storage.models_routines import InnovationProject, ProjectCheck
+from storage.models.routines import InnovationProject, ProjectCheck
 
 CHECK_CARD = "project.check"
 _PROJECT = re.compile(r"^(?:nytt\s+(?:tjenesteinnovasjons|tenesteinnovasjons|innovasjons)?prosjekt|"
@@ -113,7 +116,7 @@ async def routine_commands(session: AsyncSession, services: Services, viewer: Vi
     return [Reply(card=project_form_card(form, translator(viewer.lang)))]
 
 
-@router.card_action("project.register")
+@router.card_action(PROJECT_REGISTER)
 async def register_project(session: AsyncSession, services: Services, viewer: Viewer,
                            data: dict) -> list[Reply | Refresh]:
     lang = viewer.lang
@@ -168,7 +171,7 @@ async def register_project(session: AsyncSession, services: Services, viewer: Vi
             *asks]
 
 
-@router.card_action("project.check")
+@router.card_action(PROJECT_CHECK)
 async def check_project(session: AsyncSession, services: Services, viewer: Viewer,
                         data: dict) -> list[Reply | Refresh]:
     lang = viewer.lang
@@ -238,7 +241,7 @@ async def _disagreement_form(session: AsyncSession, viewer: Viewer, values: dict
     return [Reply(card=disagreement_form_card(form, translator(viewer.lang)))]
 
 
-@router.card_action("disagreement.raise")
+@router.card_action(DISAGREEMENT_RAISE)
 async def raise_disagreement(session: AsyncSession, services: Services, viewer: Viewer,
                              data: dict) -> list[Reply | Refresh]:
     lang = viewer.lang

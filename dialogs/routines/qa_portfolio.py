@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from dialogs.i18n import LANGUAGES, t
 from dialogs.routines.portfolio import items_of, milestone, money, owner_name
 from storage.models import Municipality, Network
-from storage.models_routines import PortfolioItem
+from storage.models.routines import PortfolioItem
 
 log = logging.getLogger("samarbeidsbot.routines")
 

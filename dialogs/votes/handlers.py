@@ -18,6 +18,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cards.votes import (
+    VOTE_CAST,
+    VOTE_CLOSE,
+    VOTE_DECIDE,
+    VOTE_DRAFT,
+    VOTE_EDIT,
+    VOTE_OPEN,
+    VOTE_REFRESH,
+    VOTE_SHOW,
+    VOTE_VISIBILITY,
     ConfirmView,
     FormView,
     ListItem,
@@ -39,7 +48,7 @@ from dialogs.votes.minutes import minutes_for, to_markdown
 from dialogs.votes.views import case_card_for, decision_card_for, standing
 from storage import jobs as job_store
 from storage.models import AuditEntry, Body, Case, ConversationRef, Network, Person, PostedCard
-from storage.models_votes import BodyChannel
+from storage.models.votes import BodyChannel
 
 CASE_CARD = "case"
 _NEW = re.compile(r"^(?:ny sak|nye sak|opne sak|opna sak|åpne sak|apne sak|opprett sak|ny votering|"
@@ -123,7 +132,7 @@ async def case_command(session: AsyncSession, services: Services, viewer: Viewer
     return None
 
 
-@router.card_action("vote.draft")
+@router.card_action(VOTE_DRAFT)
 async def draft_case(session: AsyncSession, services: Services, viewer: Viewer, data: dict) -> list[Reply | Refresh]:
     bodies = await _may_open(session, services, viewer)
     if not bodies:
@@ -149,7 +158,7 @@ async def draft_case(session: AsyncSession, services: Services, viewer: Viewer, 
     return [Reply(card=confirm_card(view, translator(lang)), summary=draft.title)]
 
 
-@router.card_action("vote.edit")
+@router.card_action(VOTE_EDIT)
 async def edit_case(session: AsyncSession, services: Services, viewer: Viewer, data: dict) -> list[Reply | Refresh]:
     bodies = await _may_open(session, services, viewer)
     if not bodies:
@@ -204,7 +213,7 @@ async def schedule_jobs(session: AsyncSession, case: Case, now) -> None:
                                  payload={"case": case.id}, network_id=case.network_id)
 
 
-@router.card_action("vote.open")
+@router.card_action(VOTE_OPEN)
 async def open_case(session: AsyncSession, services: Services, viewer: Viewer, data: dict) -> list[Reply | Refresh]:
     bodies = await _may_open(session, services, viewer)
     if not bodies:
@@ -256,7 +265,7 @@ async def _lookup(session: AsyncSession, viewer: Viewer, data: dict) -> tuple[Ca
     return case, []
 
 
-@router.card_action("vote.refresh")
+@router.card_action(VOTE_REFRESH)
 async def refresh_view(session: AsyncSession, services: Services, viewer: Viewer, data: dict) -> list[Reply | Refresh]:
     case, refused = await _lookup(session, viewer, data)
     if case is None:
@@ -264,7 +273,7 @@ async def refresh_view(session: AsyncSession, services: Services, viewer: Viewer
     return [await _own_card(session, services, viewer, case)]
 
 
-@router.card_action("vote.show")
+@router.card_action(VOTE_SHOW)
 async def show_case(session: AsyncSession, services: Services, viewer: Viewer, data: dict) -> list[Reply | Refresh]:
     case, refused = await _lookup(session, viewer, data)
     if case is None:
@@ -314,7 +323,7 @@ async def close_and_tell(session: AsyncSession, services: Services, case: Case, 
     return out
 
 
-@router.card_action("vote.cast")
+@router.card_action(VOTE_CAST)
 async def cast(session: AsyncSession, services: Services, viewer: Viewer, data: dict) -> list[Reply | Refresh]:
     case, refused = await _lookup(session, viewer, data)
     if case is None:
@@ -364,7 +373,7 @@ async def cast(session: AsyncSession, services: Services, viewer: Viewer, data: 
     return [await _own_card(session, services, viewer, case, notice=notice), *later]
 
 
-@router.card_action("vote.close")
+@router.card_action(VOTE_CLOSE)
 async def close_by_chair(session: AsyncSession, services: Services, viewer: Viewer,
                          data: dict) -> list[Reply | Refresh]:
     case, refused = await _lookup(session, viewer, data)
@@ -384,7 +393,7 @@ async def close_by_chair(session: AsyncSession, services: Services, viewer: View
     return [await _own_card(session, services, viewer, case, notice=notice), *later]
 
 
-@router.card_action("vote.decide")
+@router.card_action(VOTE_DECIDE)
 async def decide(session: AsyncSession, services: Services, viewer: Viewer, data: dict) -> list[Reply | Refresh]:
     case, refused = await _lookup(session, viewer, data)
     if case is None:
@@ -414,7 +423,7 @@ async def decide(session: AsyncSession, services: Services, viewer: Viewer, data
     return [await answer(notice=t("votes.decided_notice", lang)), Refresh(CASE_CARD, str(case.id))]
 
 
-@router.card_action("vote.visibility")
+@router.card_action(VOTE_VISIBILITY)
 async def tighten(session: AsyncSession, services: Services, viewer: Viewer, data: dict) -> list[Reply | Refresh]:
     case, refused = await _lookup(session, viewer, data)
     if case is None:

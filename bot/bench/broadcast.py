@@ -1,0 +1,133 @@
+"""broadcast: one notice to N recipients through the outbox against a loopback Bot Connector.
+
+The stand-in runs in its own process (so its bookkeeping does not weigh on this
+process's memory), enforces Teams' limits with the given per-app rate and answers
+a given share of requests with 429 + Retry-After. Prints sent, lost, duplicates,
+the 429 answers (the injected share apart from those for going over a limit: the
+latter would mean the engine paced itself wrongly), achieved/allowed rate, wall
+time, peak RSS of the bot side and the machine's load average. Rows are inserted
+and sent in chunks, never all held at once, so memory should stay flat as N grows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import aiohttp
+from sqlalchemy import func, insert, select
+
+TENANT = "4d6f3c2a-1b2c-4d5e-8f90-a1b2c3d4e5f6"
+BOT = {"id": "28:samarbeidsbot-bench", "name": "Samarbeidsbot"}
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--recipients", type=int, default=10_000)
+    p.add_argument("--rate", type=int, default=50, help="allowed requests per second per app and tenant")
+    p.add_argument("--fault-429", type=float, default=0.05, help="share of requests answered 429 (0–1)")
+    p.add_argument("--retry-after", type=float, default=1.0, help="seconds in the 429 answers' Retry-After")
+    p.add_argument("--pacing", choices=("answer", "start"), default="answer",
+                   help="count a request until its answer (default, never over a limit) or from its start only")
+    p.add_argument("--database", default=None, help="DATABASE_URL (default: a fresh SQLite file)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(coro=run)
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
+
+
+async def _queue(db, url: str, n: int, chunk: int = 2000) -> None:
+    from storage.models import ConversationRef, OutboxMessage, utcnow
+
+    now = utcnow()
+    for start in range(0, n, chunk):
+        refs, rows = [], []
+        for i in range(start, min(n, start + chunk)):
+            conv = f"a:bench-{i}"
+            refs.append(dict(conversation_id=conv, conversation_type="personal", tenant_id=TENANT,
+                             aad_object_id=f"aad-{i}", service_url=url, channel_id="msteams", bot_id=BOT["id"],
+                             active=True, updated_at=now,
+                             reference={"conversation": {"id": conv, "conversationType": "personal"},
+                                        "user": {"id": f"29:bench-{i}", "aadObjectId": f"aad-{i}"}, "bot": BOT,
+                                        "channelId": "msteams", "serviceUrl": url}))
+            rows.append(dict(batch="bench", dedupe_key=f"bench:{i}", conversation_id=conv, language="nb",
+                             payload={"text": f"Kunngjering til mottakar {i}", "card": None, "summary": ""},
+                             track_kind="", track_subject="", status="queued", attempts=0, not_before=now,
+                             claimed_by="", activity_id="", error="", created_at=now))
+        async with db.session() as session:
+            await session.execute(insert(ConversationRef), refs)
+            await session.execute(insert(OutboxMessage), rows)
+
+
+async def run(args: argparse.Namespace) -> int:
+    from bot.cli.common import UsageError
+    from bot.delivery.engine import DeliveryEngine
+    from storage.db import Database
+    from storage.models import OutboxMessage
+
+    if args.recipients < 1 or args.rate < 1 or not 0 <= args.fault_429 < 1:
+        raise UsageError("--recipients and --rate must be positive, --fault-429 from 0 to below 1")
+    load_before = [round(x, 2) for x in os.getloadavg()]
+    folder = tempfile.mkdtemp(prefix="bench-broadcast-")
+    db = Database(args.database or f"sqlite+aiosqlite:///{Path(folder) / 'bench.db'}")
+    await db.ensure_ready(load_data=False)
+    stand_in = subprocess.Popen(
+        [sys.executable, "-m", "bot.standins.connector", "--rate", str(args.rate), "--fault-429",
+         str(args.fault_429), "--retry-after", str(args.retry_after), "--seed", "1"],
+        stdout=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parents[2])
+    try:
+        url = stand_in.stdout.readline().strip() if stand_in.stdout else ""
+        if not url.startswith("http"):
+            raise UsageError("the connector stand-in did not start")
+        await _queue(db, url, args.recipients)
+        engine = DeliveryEngine(db, rate=args.rate, pacing_by_start=args.pacing == "start")
+        started = time.monotonic()
+        await engine.run(until_idle=True)
+        wall = time.monotonic() - started
+        async with aiohttp.ClientSession() as http, http.get(url + "_stats") as response:
+            stats = await response.json()
+        async with db.session() as session:
+            by_status = dict((await session.execute(select(OutboxMessage.status, func.count())
+                                                    .group_by(OutboxMessage.status))).all())
+    finally:
+        stand_in.terminate()
+        stand_in.wait()
+        await db.dispose()
+        if not args.database:
+            for name in os.listdir(folder):
+                os.remove(os.path.join(folder, name))
+            os.rmdir(folder)
+    reached = stats["conversations"]
+    achieved = reached / wall if wall else 0.0
+    result = {
+        "recipients": args.recipients, "sent": reached, "lost": args.recipients - reached,
+        "duplicates": stats["duplicates"], "throttled_429": stats["throttled"],
+        "throttled_injected": stats["throttled_injected"], "throttled_over_limit": stats["throttled_over_limit"],
+        "requests": stats["requests"],
+        "outbox": by_status, "wall_seconds": round(wall, 2), "achieved_rate": round(achieved, 2),
+        "allowed_rate": args.rate, "rate_share": round(achieved / args.rate, 4),
+        "peak_rss_mb": round(_peak_rss_mb(), 1), "fault_429": args.fault_429, "pacing": args.pacing,
+        "mean_round_trip_ms": round(1000 * engine.stats.round_trip_seconds / max(1, engine.stats.round_trips), 2),
+        "load_average": [round(x, 2) for x in os.getloadavg()], "load_before": load_before,
+    }
+    if args.json:
+        print(json.dumps(result))
+    else:
+        print(f"recipients {args.recipients}: sent {reached}, lost {result['lost']}, duplicates "
+              f"{result['duplicates']}")
+        print(f"429 answers: {stats['throttled']} ({stats['throttled_injected']} injected, "
+              f"{stats['throttled_over_limit']} for going over a limit)")
+        print(f"rate {achieved:.1f}/s of {args.rate}/s allowed ({100 * result['rate_share']:.1f}%), "
+              f"wall {wall:.1f} s, peak RSS {result['peak_rss_mb']} MB, mean round trip "
+              f"{result['mean_round_trip_ms']} ms")
+        print("load average before {} / after {} (other work on this machine)".format(
+            " ".join(f"{x:.2f}" for x in load_before), " ".join(f"{x:.2f}" for x in result["load_average"])))
+    return 0 if result["lost"] == 0 and result["duplicates"] == 0 and result["throttled_over_limit"] == 0 else 1
