@@ -339,20 +339,24 @@ async def test_the_scheduler_runs_the_deadline_and_the_initiator_and_lead_are_to
     assert (await Scheduler(dit.services).run_due()).ran == 0
 
 
-async def test_without_the_votes_capability_the_council_case_is_stored_directly(any_db):
-    """The fallback in dialogs/routines/council.py: a Case row for the council, proposed by the lead, once."""
+async def test_a_council_case_is_opened_once_per_token_through_the_votes_capability(any_db):
+    """dialogs/routines/council.py: one case for the council, proposed by the lead, however often it is asked."""
     from dialogs.routines.common import routines_of
-    from dialogs.routines.council import _store_directly
+    from dialogs.routines.council import open_council_case
+    from dialogs.services import Services
     from storage.models import Network
 
+    services = Services(db=any_db, now=lambda: NOW)
     async with any_db.session() as session:
         net = await session.scalar(select(Network).where(Network.slug == "digit-midt-buskerud"))
         routines = await routines_of(session, net)
-        args = (session, net, routines.council, routines.lead, "Uenighet: lisenser", "Rådmannsutvalget beslutter.",
-                "Bakgrunn", NOW + timedelta(days=14), "disagreement-x", "test", NOW)
-        first = await _store_directly(*args)
-        second = await _store_directly(*args)
-        assert first.new and not second.new and second.case.id == first.case.id and not first.via_votes
+        kwargs = dict(council=routines.council, proposer=routines.lead, title="Uenighet: lisenser",
+                      proposal="Rådmannsutvalget beslutter.", background="Bakgrunn", token="disagreement-x",
+                      actor="test")
+        first = await open_council_case(session, services, net, **kwargs)
+        second = await open_council_case(session, services, net, **kwargs)
+        assert first.new and not second.new and second.case.id == first.case.id
+        assert first.replies and not second.replies  # the case cards go out once
         body = await session.get(Body, first.case.body_id)
         assert (body.key, first.case.title, first.case.created_by_id) == (
             "radmannsutvalget", "Uenighet: lisenser", routines.lead.id)
