@@ -38,10 +38,10 @@ class Settings(BaseSettings):
     openid_metadata_url: str = Field(default="", alias="BOT_OPENID_METADATA")
     # Signs the .ics links in invitations (default: derived from MicrosoftAppPassword, else a database secret).
     ics_signing_key: str = Field(default="", alias="ICS_SIGNING_KEY")
-    # Delivery (bot/delivery.py) and Microsoft Graph (bot/graph.py; overrides point at a loopback stand-in).
+    # Delivery (bot/delivery/engine.py) and Microsoft Graph (bot/graph/client.py; overrides point at a loopback stand-in).
     delivery_rate: int = Field(default=50, ge=1, alias="DELIVERY_RATE")
     delivery_lease_seconds: float = Field(default=60.0, gt=0, alias="DELIVERY_LEASE_SECONDS")
-    # Turns doing their work at once (bot/turn_gate.py); keep it below the database pool (15).
+    # Turns doing their work at once (bot/middleware/turn_gate.py); keep it below the database pool (15).
     max_concurrent_turns: int = Field(default=8, ge=1, alias="MAX_CONCURRENT_TURNS")
     graph_base_url: str = Field(default="https://graph.microsoft.com/v1.0", alias="GRAPH_BASE_URL")
     graph_authority: str = Field(default="https://login.microsoftonline.com", alias="GRAPH_AUTHORITY")

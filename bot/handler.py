@@ -165,7 +165,7 @@ class SamarbeidsBot(ActivityHandler):
                         engine.progress.posted(*reply.track)
 
     async def _send_elsewhere(self, reply: Reply, viewer: Viewer | None) -> None:
-        """Queue a message for another conversation in the durable outbox (bot/delivery.py sends it).
+        """Queue a message for another conversation in the durable outbox (bot/delivery/engine.py sends it).
 
         A short reply to one person is sent at once through the same claim the worker
         uses, so it still arrives during this turn and is never sent twice.

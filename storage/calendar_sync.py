@@ -1,7 +1,7 @@
 """Recording that an event's calendar copy in Microsoft Graph must follow a change.
 
 Called by the meetings dialogs in the same transaction as the change itself;
-the Graph worker (bot/graph_calendar.py) does the rest. Without Graph configured
+the Graph worker (bot/workers/calendar.py) does the rest. Without Graph configured
 the rows simply wait; nothing is sent anywhere.
 """
 

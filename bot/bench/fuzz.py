@@ -83,7 +83,7 @@ def _drop_and_twist(body: dict[str, Any], draw) -> dict[str, Any]:
     """Remove some fields and give others an odd type. The addressing fields the Bot Connector
     itself sets (serviceUrl — pinned by its token —, the activity and conversation ids, the
     recipient) stay well-formed: with them broken no reply can be delivered anywhere, which is
-    tested on its own (tests/test_fuzz_activities.py)."""
+    tested on its own (tests/bot/test_fuzz_activities.py)."""
     fields = [k for k in body if k not in ("serviceUrl", "id", "conversation", "recipient")]
     for key in draw(st.lists(st.sampled_from(fields), max_size=3, unique=True)):
         body.pop(key, None)

@@ -7,7 +7,7 @@ every reply) and the 500 users, each in their own personal conversation, sending
 message as soon as the previous turn is answered. Phases alternate echo / Q&A so that both see
 the same machine load. Printed: turns, errors, p50/p99 latency per phase, the bot process's CPU
 time per turn, and the Q&A turn's cost relative to the echo turn (target ≤ 1.5×). A third
-phase runs the echo bot on the client reuse our adapter has (bot/connector_clients.py), so the
+phase runs the echo bot on the client reuse our adapter has (bot/auth/connector_clients.py), so the
 figure also shows what answering a question costs beyond the transport. The per-user
 rate limit is switched off here (it would answer most of these turns with "slow down").
 With --profile, pyinstrument records the bot process during the Q&A phases and the slowest
@@ -329,7 +329,7 @@ def run_bench(args: argparse.Namespace) -> int:
             print(f"  Q&A turn cost vs echo: {out['qa_cost_vs_echo']}x CPU per turn, {out['qa_p50_vs_echo']}x p50 "
                   f"(target <= 1.5x)")
         if "qa_cost_vs_echo_reusing" in out:
-            print(f"  Q&A turn cost vs the echo bot with the same client reuse (bot/connector_clients.py): "
+            print(f"  Q&A turn cost vs the echo bot with the same client reuse (bot/auth/connector_clients.py): "
                   f"{out['qa_cost_vs_echo_reusing']}x CPU per turn: what answering itself costs")
         if out.get("sample_reply"):
             print(f"  a reply the connector received: {out['sample_reply']!r}")

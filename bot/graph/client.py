@@ -82,7 +82,7 @@ def _error_for(status: int, body: Any, retry_after: float | None) -> GraphError:
 
 def retry_after_seconds(value: str | None) -> float | None:
     """Seconds from an HTTP Retry-After header (seconds or an HTTP date); None when absent or unreadable.
-    Used for Graph and for the Bot Connector (bot/delivery.py)."""
+    Used for Graph and for the Bot Connector (bot/delivery/engine.py)."""
     if not value:
         return None
     try:

@@ -3,7 +3,7 @@
 Why a table and not a call from the dialog: the meeting is stored in one
 transaction, and the calendar must follow it even if Graph is slow, refuses for a
 while or the bot restarts. So the dialog records "this event needs a sync" in the
-same transaction (storage/calendar_sync.py), and a worker (bot/graph_calendar.py)
+same transaction (storage/calendar_sync.py), and a worker (bot/workers/calendar.py)
 brings the calendar in line. One row per event: `version` counts the requests,
 `synced_version` what the calendar has, so a change made while a sync is under
 way is never lost.

@@ -1,6 +1,6 @@
 """Limits: a per-user rate limit on expensive actions, and the text length cap at its edge.
 
-(The 256 KB body cap is tested in tests/test_http.py.)
+(The 256 KB body cap is tested in tests/bot/test_http.py.)
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Connector clients are reused across turns (bot/connector_clients.py), and never mixed up.
+"""Connector clients are reused across turns (bot/auth/connector_clients.py), and never mixed up.
 
 A reply must reach the Bot Connector the activity came from (Teams has one per region), also
 when several regions talk to the bot at once; and a second turn must not build a new client.

@@ -124,7 +124,7 @@ async def test_an_invalid_token_gets_401_and_nothing_happens(secured, make_heade
 
 async def test_fetching_the_signing_keys_does_not_stop_the_bot(db):
     """botbuilder fetched the keys with blocking HTTP on the event loop: while the key server was slow,
-    nothing else was answered, and every request waiting then fetched them again (bot/openid_keys.py)."""
+    nothing else was answered, and every request waiting then fetched them again (bot/auth/openid_keys.py)."""
     import asyncio
 
     issuer = Issuer(delay=1.5)

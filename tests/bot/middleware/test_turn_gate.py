@@ -1,4 +1,4 @@
-"""Turns beyond MAX_CONCURRENT_TURNS wait, and are served in the order they came (bot/turn_gate.py)."""
+"""Turns beyond MAX_CONCURRENT_TURNS wait, and are served in the order they came (bot/middleware/turn_gate.py)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The typing indicator a user sees while a message turn is slow (bot/typing.py).
+"""The typing indicator a user sees while a message turn is slow (bot/middleware/typing_indicator.py).
 
 Each case is (how long the turn takes before it answers, what the user sees in order). Driven
 through botbuilder's TestAdapter, which records what the bot sends.
