@@ -13,6 +13,7 @@ from sqlalchemy.orm import joinedload
 
 from dialogs.i18n import normalise_lang
 from dialogs.turn import Sender
+from storage import directory
 from storage.models import AuditEntry, Body, Network, Person, Seat, UserPreference
 
 
@@ -138,3 +139,8 @@ async def resolve_viewer(session: AsyncSession, sender: Sender, *, locale: str |
     fallback = (person.language if person and person.language else None) or (
         network.language if network else normalise_lang(locale))
     return Viewer(sender=sender, lang=chosen or fallback, person=person, network=network, seats=seats)
+
+
+async def language_of(session: AsyncSession, person: Person, network: Network) -> str:
+    """The language a person reads (nn, nb or en): their own choice, else their stored language, else the network's."""
+    return normalise_lang(await directory.stored_language(session, person, network))

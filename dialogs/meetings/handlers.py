@@ -48,7 +48,8 @@ from dialogs.onboarding import translator
 from dialogs.services import Services
 from dialogs.turn import Refresh, Reply
 from dialogs.viewer import Viewer
-from storage.models import Event, Network, Person
+from storage import directory
+from storage.models import Event, Network
 from storage.models.meetings import MeetingDraft
 
 _WHATS_ON = re.compile(
@@ -63,16 +64,11 @@ def _tr(viewer: Viewer):
     return translator(viewer.lang)
 
 
-async def _secretariat_names(session: AsyncSession, network: Network) -> str:
-    people = (await session.scalars(select(Person).where(Person.network_id == network.id).order_by(Person.name))).all()
-    return ", ".join(p.name for p in people if {"secretariat", "secretariat_lead"} & set(p.roles or []))
-
-
 async def _refuse(session: AsyncSession, viewer: Viewer) -> list[Reply] | None:
     if viewer.network is not None and viewer.is_secretariat:
         return None
     network = viewer.network.name if viewer.network else ""
-    names = await _secretariat_names(session, viewer.network) if viewer.network else ""
+    names = await directory.secretariat_names(session, viewer.network) if viewer.network else ""
     return [Reply(text=t("meetings.secretariat_only", viewer.lang, network=network, names=names or "—"))]
 
 

@@ -15,15 +15,14 @@ import hmac
 from datetime import datetime, timedelta
 from urllib.parse import quote
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dialogs.meetings.ics import signing_key
-from storage.models import Body, Person, Seat
+from storage import directory
+from storage.models import Person
 from storage.models.notices import Notice
 
 LINK_LIFETIME = timedelta(hours=1)
-SECRETARIAT_ROLES = {"secretariat", "secretariat_lead"}
 
 
 def _mac(key: bytes, notice_id: int, person_id: int, expires: int) -> str:
@@ -43,15 +42,6 @@ async def export_url(session: AsyncSession, public_url: str, notice_id: int, per
     return f"{base}/exports/notice/{notice_id}.csv?t={quote(token)}"
 
 
-async def in_secretariat(session: AsyncSession, person: Person, network_id: int) -> bool:
-    if person.anonymised or person.network_id != network_id:
-        return False
-    if SECRETARIAT_ROLES & set(person.roles or []):
-        return True
-    return bool(await session.scalar(select(Seat.id).join(Body, Body.id == Seat.body_id).where(
-        Seat.person_id == person.id, Body.kind == "secretariat", Body.network_id == network_id).limit(1)))
-
-
 async def verify(session: AsyncSession, notice_id: int, token: str, now: datetime) -> tuple[Notice, Person] | None:
     """The notice and the person a valid, unexpired token was made for, if they may still have it."""
     try:
@@ -65,6 +55,6 @@ async def verify(session: AsyncSession, notice_id: int, token: str, now: datetim
         return None
     notice = await session.get(Notice, notice_id)
     person = await session.get(Person, person_id)
-    if notice is None or person is None or not await in_secretariat(session, person, notice.network_id):
+    if notice is None or person is None or not await directory.is_secretariat(session, person, notice.network_id):
         return None
     return notice, person

@@ -38,7 +38,8 @@ from dialogs.onboarding import translator
 from dialogs.services import Services
 from dialogs.turn import Refresh, Reply
 from dialogs.viewer import Viewer
-from storage.models import Body, ConversationRef, Network, Person, PostedCard
+from storage import directory
+from storage.models import Body, ConversationRef, Network, PostedCard
 from storage.models.notices import Notice, NoticeAck
 
 OSLO = ZoneInfo("Europe/Oslo")
@@ -48,13 +49,6 @@ _QUICK = re.compile(r"^(?:kunngjering|kunngjøring|notice)\s+(?:til|to)\s+(?P<au
 _URL = re.compile(r"^https://\S+$")
 
 
-async def _secretariat_names(session: AsyncSession, network: Network) -> str:
-    people = (await session.scalars(select(Person).where(Person.network_id == network.id,
-                                                         Person.anonymised.is_(False)))).all()
-    names = [p.name for p in people if {"secretariat", "secretariat_lead"} & set(p.roles or [])]
-    return ", ".join(names[:4]) or "—"
-
-
 async def _refuse(session: AsyncSession, viewer: Viewer) -> list[Reply] | None:
     """Only the network's secretariat sends notices; everyone else is told who can."""
     if viewer.network is not None and viewer.is_secretariat:
@@ -62,7 +56,7 @@ async def _refuse(session: AsyncSession, viewer: Viewer) -> list[Reply] | None:
     if viewer.network is None:
         return [Reply(text=t("notices.no_network", viewer.lang))]
     return [Reply(text=t("notices.only_secretariat", viewer.lang, network=viewer.network.name,
-                         names=await _secretariat_names(session, viewer.network)))]
+                         names=await directory.secretariat_names(session, viewer.network)))]
 
 
 async def _bodies(session: AsyncSession, network: Network) -> list[tuple[str, str]]:

@@ -19,24 +19,12 @@ from dialogs.onboarding import translator
 from dialogs.qa.sources import invalidate
 from dialogs.turn import Refresh, Reply
 from dialogs.viewer import Viewer
-from storage.models import AuditEntry, Body, EscalatedQuestion, Fact, Network, Person, Seat
+from storage import directory
+from storage.models import AuditEntry, EscalatedQuestion, Fact, Network, Person
 
 CARD_KIND = "qa.escalation"
 MAX_QUESTION = 1000
 MAX_ANSWER = 4000
-
-
-async def secretariat_of(session: AsyncSession, network_id: int) -> list[Person]:
-    """People with a secretariat role in the network, or a seat on its secretariat body."""
-    people = (await session.scalars(select(Person).where(Person.network_id == network_id,
-                                                         Person.anonymised.is_(False)))).all()
-    by_role = {p.id: p for p in people if {"secretariat", "secretariat_lead"} & set(p.roles or [])}
-    seated = (await session.scalars(
-        select(Person).join(Seat, Seat.person_id == Person.id).join(Body, Seat.body_id == Body.id)
-        .where(Body.network_id == network_id, Body.kind == "secretariat", Person.anonymised.is_(False)))).all()
-    for p in seated:
-        by_role.setdefault(p.id, p)
-    return sorted(by_role.values(), key=lambda p: p.id)
 
 
 async def view_of(session: AsyncSession, eq: EscalatedQuestion, lang: str, problem: str = "") -> EscalationView:
@@ -72,7 +60,7 @@ async def escalate(session: AsyncSession, viewer: Viewer, question: str, lang: s
     await session.flush()
     session.add(AuditEntry(actor=viewer.sender.actor, network_id=network.id, action="qa.escalate",
                            target=f"escalated_question:{eq.id}", details={"question": question, "lang": lang}))
-    members = await secretariat_of(session, network.id)
+    members = await directory.secretariat_of(session, network.id)
     replies: list[Reply | Refresh] = []
     for member in members:
         member_lang = member.language or network.language

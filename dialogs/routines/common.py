@@ -11,10 +11,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dialogs.i18n import OSLO, normalise_lang
+from dialogs.i18n import OSLO
 from dialogs.refusal import Refusal
 from dialogs.viewer import Viewer
-from storage.models import Body, ConversationRef, Municipality, Network, Person, Seat, UserPreference
+from storage.models import Body, ConversationRef, Municipality, Network, Person, Seat
 from storage.models.routines import RoutineSettings
 
 MAX_SHORT = 200
@@ -89,16 +89,6 @@ async def body_members(session: AsyncSession, body_id: int | None) -> list[Perso
         return []
     return list((await session.scalars(select(Person).join(Seat, Seat.person_id == Person.id).where(
         Seat.body_id == body_id, Person.anonymised.is_(False)).order_by(Seat.id))).unique().all())
-
-
-async def language_of(session: AsyncSession, person: Person, network: Network) -> str:
-    """The language a person reads: their own choice, else their stored language, else the network's."""
-    if person.tenant_id and person.aad_object_id:
-        chosen = await session.scalar(select(UserPreference.language).where(
-            UserPreference.tenant_id == person.tenant_id, UserPreference.aad_object_id == person.aad_object_id))
-        if chosen:
-            return chosen
-    return normalise_lang(person.language or network.language)
 
 
 async def reachable(session: AsyncSession, person_ids: list[int]) -> set[int]:

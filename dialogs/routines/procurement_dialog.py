@@ -37,7 +37,6 @@ from dialogs.routines.common import (
     Routines,
     directors,
     is_lead,
-    language_of,
     members,
     own_municipality,
     reachable,
@@ -47,7 +46,7 @@ from dialogs.routines.common import (
 )
 from dialogs.services import Services
 from dialogs.turn import Refresh, Reply
-from dialogs.viewer import Viewer
+from dialogs.viewer import Viewer, language_of
 from storage.models import Case, Municipality, Network, Person, PostedCard
 from storage.models.routines import PlannedProcurement
 

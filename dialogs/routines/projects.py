@@ -36,7 +36,6 @@ from dialogs.routines.common import (
     body_members,
     clean,
     is_lead,
-    language_of,
     next_key,
     own_municipality,
     reachable,
@@ -45,7 +44,7 @@ from dialogs.routines.common import (
 from dialogs.routines.council import open_council_case
 from dialogs.services import Services
 from dialogs.turn import Refresh, Reply
-from dialogs.viewer import Viewer
+from dialogs.viewer import Viewer, language_of
 from storage.models import AuditEntry, Body, Case, Municipality, Person, PostedCard
 from storage.models.routines import InnovationProject, ProjectCheck
 

@@ -42,10 +42,11 @@ from dialogs.jobs import job
 from dialogs.onboarding import translator
 from dialogs.services import Services
 from dialogs.turn import Refresh, Reply
-from dialogs.viewer import Viewer
+from dialogs.viewer import Viewer, language_of
 from dialogs.votes import rules
 from dialogs.votes.minutes import minutes_for, to_markdown
 from dialogs.votes.views import case_card_for, decision_card_for, standing
+from storage import directory
 from storage import jobs as job_store
 from storage.models import AuditEntry, Body, Case, ConversationRef, Network, Person, PostedCard
 from storage.models.votes import BodyChannel
@@ -304,7 +305,7 @@ async def close_and_tell(session: AsyncSession, services: Services, case: Case, 
         chair = await rules.chair_of(session, body, now)
         if chair is not None:
             network = await session.get(Network, case.network_id)
-            lang = await rules.language_of(session, chair, network)
+            lang = await language_of(session, chair, network)
             refs = await rules.personal_conversations(session, [chair.id])
             card = await decision_card_for(session, services, case, lang)
             reply = Reply(card=card, summary=t("votes.decide_card_title", lang), batch=f"case:{case.id}",
@@ -314,7 +315,7 @@ async def close_and_tell(session: AsyncSession, services: Services, case: Case, 
         creator = await session.get(Person, case.created_by_id)
         if creator is not None:
             network = await session.get(Network, case.network_id)
-            lang = await rules.language_of(session, creator, network)
+            lang = await language_of(session, creator, network)
             refs = await rules.personal_conversations(session, [creator.id])
             reply = Reply(text=t("votes.closed_notice", lang, key=case.key.upper(), title=case.title,
                                  outcome=_outcome_text(case, lang)),
@@ -430,7 +431,7 @@ async def tighten(session: AsyncSession, services: Services, viewer: Viewer, dat
         return refused
     body = await session.get(Body, case.body_id)
     chair = await rules.role_in(session, viewer.person, body, services.now()) == "chair"
-    if not chair and not await rules.is_secretariat(session, viewer.person, case.network_id):
+    if not chair and not await directory.is_secretariat(session, viewer.person, case.network_id):
         return await _refuse(session, viewer, "visibility: not chair or secretariat", data, case,
                              key="votes.refused_not_chair")
     try:
@@ -451,7 +452,7 @@ async def _list(session: AsyncSession, services: Services, viewer: Viewer) -> li
     if viewer.person is None or viewer.network is None:
         return [_text(viewer, "votes.refused_unknown")]
     lang, now = viewer.lang, services.now()
-    staff = await rules.is_secretariat(session, viewer.person, viewer.network.id)
+    staff = await directory.is_secretariat(session, viewer.person, viewer.network.id)
     cases = (await session.scalars(select(Case).where(
         Case.network_id == viewer.network.id,
         (Case.status == "open") | (Case.outcome == "awaiting_chair")).order_by(Case.deadline))).all()
@@ -489,7 +490,7 @@ async def _minutes(session: AsyncSession, services: Services, viewer: Viewer, id
     case = cases[0]
     body = await session.get(Body, case.body_id)
     role = await rules.role_in(session, viewer.person, body, services.now())
-    if role is None and not await rules.is_secretariat(session, viewer.person, case.network_id):
+    if role is None and not await directory.is_secretariat(session, viewer.person, case.network_id):
         return [_text(viewer, "votes.refused_not_member", body=body.name)]
     minutes = await minutes_for(session, case, viewer.lang, services.now())
     return [Reply(text=to_markdown(minutes, viewer.lang))]

@@ -21,8 +21,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dialogs.dates import WhenError, parse_when
-from dialogs.i18n import OSLO, normalise_lang
+from dialogs.i18n import OSLO
 from dialogs.refusal import Refusal
+from dialogs.viewer import language_of
+from storage import directory
 from storage.models import (
     AuditEntry,
     Body,
@@ -31,14 +33,12 @@ from storage.models import (
     Network,
     Person,
     Seat,
-    UserPreference,
     Vote,
 )
 
 VISIBILITIES = ("at_once", "after_vote", "after_close")  # loosest first: may only move to the right
 VOTING_ROLES = ("chair", "voting_member")
 HOLDER_ROLES = ("chair", "voting_member", "observer")
-SECRETARIAT_ROLES = ("secretariat", "secretariat_lead")
 MAX_TITLE = 300
 MAX_TEXT = 4000
 MAX_REASON = 2000
@@ -125,17 +125,6 @@ def teams_id_of(ref: ConversationRef | None) -> str | None:
     return str(value) if value else None
 
 
-async def language_of(session: AsyncSession, person: Person, network: Network) -> str:
-    """The language a person reads: their own choice, else their stored language, else the network's."""
-    if person.tenant_id and person.aad_object_id:
-        chosen = await session.scalar(select(UserPreference.language).where(
-            UserPreference.tenant_id == person.tenant_id.lower(),
-            UserPreference.aad_object_id == person.aad_object_id.lower()))
-        if chosen:
-            return chosen
-    return normalise_lang(person.language or network.language)
-
-
 async def seat_holders(session: AsyncSession, body: Body, now: datetime) -> list[Holder]:
     """Chair, voting members and observers of the body (one entry per person, strongest role kept)."""
     network = await session.get(Network, body.network_id)
@@ -160,17 +149,6 @@ async def seat_holders(session: AsyncSession, body: Body, now: datetime) -> list
                               lang=await language_of(session, person, network)))
     holders.sort(key=lambda h: (_ROLE_RANK[h.role], h.seat.id))
     return holders
-
-
-async def is_secretariat(session: AsyncSession, person: Person | None, network_id: int) -> bool:
-    """Secretariat of this network: by stored role or by a seat on the network's secretariat body."""
-    if person is None or person.network_id != network_id:
-        return False
-    if set(person.roles or []) & set(SECRETARIAT_ROLES):
-        return True
-    seat = await session.scalar(select(Seat.id).join(Body, Body.id == Seat.body_id).where(
-        Seat.person_id == person.id, Body.kind == "secretariat", Body.network_id == network_id).limit(1))
-    return seat is not None
 
 
 async def chair_of(session: AsyncSession, body: Body, now: datetime) -> Person | None:
@@ -207,7 +185,7 @@ async def bodies_person_may_open(session: AsyncSession, person: Person | None, n
     if person is None or person.network_id != network_id:
         return []
     bodies = await voting_bodies(session, network_id)
-    if await is_secretariat(session, person, network_id):
+    if await directory.is_secretariat(session, person, network_id):
         return bodies
     return [b for b in bodies if await role_in(session, person, b, now) == "chair"]
 

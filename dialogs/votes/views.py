@@ -18,6 +18,7 @@ from dialogs.i18n import format_when
 from dialogs.onboarding import translator
 from dialogs.services import Services
 from dialogs.votes import rules
+from storage import directory
 from storage.models import Body, Case, Network, Person, Vote
 
 
@@ -49,7 +50,7 @@ async def watcher_ids(session: AsyncSession, case: Case, state: Standing) -> lis
     ids = [h.teams_id for h in state.holders if h.teams_id]
     people = (await session.scalars(select(Person).where(Person.network_id == case.network_id,
                                                          Person.anonymised.is_(False)))).all()
-    staff = [p.id for p in people if set(p.roles or []) & set(rules.SECRETARIAT_ROLES) or p.id == case.created_by_id]
+    staff = [p.id for p in people if directory.has_secretariat_role(p) or p.id == case.created_by_id]
     refs = await rules.personal_conversations(session, staff)
     for person_id in staff:
         teams_id = rules.teams_id_of(refs.get(person_id))
@@ -95,7 +96,7 @@ async def case_view(session: AsyncSession, services: Services, case: Case, lang:
     if not personal or reader is None:
         return view
     role = await rules.role_in(session, reader, state.body, now)
-    staff = await rules.is_secretariat(session, reader, case.network_id)
+    staff = await directory.is_secretariat(session, reader, case.network_id)
     is_open = case.status == "open"
     if mine is not None:
         view.my_vote, view.my_reason, view.my_version = rules.label_of(case, mine.option, lang), mine.reason, mine.version
