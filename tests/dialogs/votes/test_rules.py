@@ -278,3 +278,74 @@ def test_only_the_chair_and_voting_members_vote():
     for role, votes_ in (("chair", True), ("voting_member", True), ("observer", False)):
         holder = rules.Holder(person=person, seat=Seat(id=1, body_id=2, key="s", role=role), role=role)
         assert holder.votes is votes_
+
+
+# --- minutes ----------------------------------------------------------------------------------
+
+
+def minutes(**fields):
+    from dialogs.votes.minutes import Minutes, VoteLine
+
+    first = VoteLine("Ingrid Haugland", "Alver", "voting_member", "Einig", "", 1, "24. november 2026 kl. 10:00")
+    changed = VoteLine("Ingrid Haugland", "Alver", "voting_member", "Ueinig", "Dyrt | og\nuklart", 2,
+                       "25. november 2026 kl. 10:00")
+    chair = VoteLine("Sigurd Vikøren", "", "chair", "Einig", "", 1, "26. november 2026 kl. 10:00")
+    values = dict(key="sak-2026-004", title="Felles innkjøp", network="DigiVestland", body="Styringsgruppa",
+                  background="", proposal="Vi kjøper inn.", deadline="1. desember 2026 kl. 12:00", status="closed",
+                  closed_at="1. desember 2026 kl. 12:00", closed_reason="fristen gjekk ut",
+                  outcome="Ikkje semje: leiaren avgjer.", outcome_code="awaiting_chair", decided_by="", decision="",
+                  voted=2, total=10, counts=[("Einig", 1), ("Avstår", 0), ("Ueinig", 1)], votes=[changed, chair],
+                  history=[first, changed, chair], not_voted=["Håkon Strand"])
+    return Minutes(**{**values, **fields})
+
+
+def test_the_minutes_of_a_closed_case_list_each_vote_with_its_reason_on_one_line():
+    from dialogs.votes.minutes import to_markdown
+
+    text = to_markdown(minutes(), "nn")
+    assert text.startswith("## Protokoll: SAK-2026-004 Felles innkjøp\n")
+    assert "- Einig: 1\n- Avstår: 0\n- Ueinig: 1" in text
+    assert "| Ingrid Haugland (Alver) | Ueinig | Dyrt \\| og uklart |" in text  # a pipe cannot break the table
+    assert "| Sigurd Vikøren | Einig |  |" in text
+    assert "Har ikkje røysta: Håkon Strand" in text and "(fristen gjekk ut)" in text
+
+
+def test_the_minutes_of_an_open_case_show_the_turnout_but_neither_counts_nor_votes():
+    from dialogs.votes.minutes import to_csv, to_markdown
+
+    open_ = minutes(status="open", closed_at="", closed_reason="", counts=None, votes=None, outcome_code="")
+    text = to_markdown(open_, "nn")
+    assert "2 av 10 har røysta" in text and "Resultatet blir vist når saka er lukka." in text
+    assert "Ingrid Haugland" not in text and "- Einig" not in text
+    rows = to_csv(open_).decode("utf-8-sig").splitlines()
+    assert len(rows) == 2 and rows[1].startswith("sak-2026-004,Felles innkjøp,Styringsgruppa,,") and ",open," in rows[1]
+
+
+def test_the_csv_minutes_have_one_row_per_vote_version_and_mark_the_current_one():
+    import csv
+    import io
+
+    from dialogs.votes.minutes import CSV_COLUMNS, to_csv
+
+    data = to_csv(minutes())
+    assert data.startswith("\ufeff".encode())
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+    assert tuple(rows[0]) == CSV_COLUMNS
+    assert [(r["person"], r["option"], r["version"], r["current"]) for r in rows] == [
+        ("Ingrid Haugland", "Einig", "1", "no"), ("Ingrid Haugland", "Ueinig", "2", "yes"),
+        ("Sigurd Vikøren", "Einig", "1", "yes")]
+    assert rows[1]["reason"] == "Dyrt | og\nuklart" and {r["outcome"] for r in rows} == {"awaiting_chair"}
+
+
+@pytest.mark.parametrize(("outcome", "shown"), [
+    ("adopted", "Konsensus: forslaget er vedteke."),
+    ("awaiting_chair", "Ikkje konsensus: leiaren avgjer."),
+    ("decided_by_chair", "Avgjort av leiar (Sigurd Vikøren): Sekretariatet førebur innkjøpet."),
+    ("", "Saka er open; resultatet er ikkje klart."),
+])
+def test_the_minutes_state_the_outcome_in_words(outcome, shown):
+    from dialogs.votes.minutes import _outcome
+
+    decided = case(status="open" if not outcome else "closed")
+    decided.outcome, decided.outcome_text = outcome, "Sekretariatet førebur innkjøpet."
+    assert _outcome(decided, "nn", "Sigurd Vikøren") == shown
