@@ -212,3 +212,23 @@ def test_the_status_counts_each_kind_and_lists_who_has_not_answered():
     assert shown["deadline"] == datetime(2026, 12, 3, 12, 0, tzinfo=OSLO).isoformat()
     assert shown["not_answered"] == [{"number": "4634", "name": "Masfjorden"}]
     assert [r["name"] for r in shown["responses"]] == ["Alver", "Bergen"]
+
+
+def test_reminders_go_seven_and_one_days_before_unless_configured_within_sixty_days(monkeypatch):
+    from dialogs.consultations import reminders
+
+    monkeypatch.delenv("CONSULTATION_REMINDER_DAYS", raising=False)
+    assert reminders.default_days() == (7, 1)
+    monkeypatch.setenv("CONSULTATION_REMINDER_DAYS", "3, 14,3")
+    assert reminders.default_days() == (14, 3)
+    for unusable in ("sju", "0", "90", ""):
+        monkeypatch.setenv("CONSULTATION_REMINDER_DAYS", unusable)
+        assert reminders.default_days() == (7, 1)
+
+
+def test_a_new_consultation_asks_the_overall_view_required_and_remarks_optional():
+    assert [(q["key"], q["kind"], q["required"]) for q in manage.DEFAULT_QUESTIONS] == [
+        ("hovudsyn", "choice", True), ("merknader", "text", False)]
+    draft = rules.parse_form(Consultation(questions=manage.DEFAULT_QUESTIONS), {"kind": "individual",
+                             "q_hovudsyn": "Støtter med endringer"}, ALONE, [])
+    assert draft.answers == {"hovudsyn": "Støtter med endringer"}
