@@ -190,3 +190,46 @@ def test_the_owner_and_milestone_are_shown_by_name_and_date():
     other = PortfolioItem(key="p2", kind="expert_group", name="Faggruppe", owner_municipality_id=None,
                           owner_text="", next_milestone="", next_milestone_date=None)
     assert portfolio.owner_name(other, {}) == "–" and portfolio.milestone(other, "nb") == ""
+
+
+# --- who speaks for a municipality ----------------------------------------------------------------
+
+
+def viewer(roles: list[str], municipality: Municipality | None = SIGDAL, network_id: int = 3, person_id: int = 9,
+           seats: list | None = None):
+    from dialogs.turn import Sender
+    from dialogs.viewer import Viewer
+    from storage.models import Network, Person
+
+    person = Person(id=person_id, network_id=network_id, name="Kari", roles=roles, municipality=municipality)
+    return Viewer(sender=Sender("t", "a"), lang="nb", person=person,
+                  network=Network(id=network_id, slug="digit-midt-buskerud", name="DigIT", language="nb"),
+                  seats=seats or [])
+
+
+def test_the_chief_executive_or_the_digit_representative_answers_for_their_municipality():
+    assert common.speaks_for(viewer(["director"])) is SIGDAL
+    assert common.speaks_for(viewer(["representative"])) is SIGDAL  # "full mandate" (DigIT §3)
+
+
+def test_others_in_the_municipality_and_people_elsewhere_answer_for_none():
+    assert common.speaks_for(viewer(["mayor"])) is None
+    assert common.own_municipality(viewer(["mayor"])) is SIGDAL
+    outside = Municipality(id=9, network_id=3, number="3305", name="Ringerike", member=False)
+    assert common.speaks_for(viewer(["director"], municipality=outside)) is None
+    assert common.speaks_for(viewer(["director"], network_id=1)) is None  # a municipality of another network
+    assert common.speaks_for(viewer(["director"], municipality=None)) is None
+
+
+def test_the_digitalisation_lead_and_the_secretariat_lead_the_routine():
+    from dialogs.viewer import SeatView
+    from storage.models import Person
+
+    lead = Person(id=24, network_id=3, name="Anette Westrum")
+    routines = common.Routines(settings=None, council=None, lead=lead)
+    assert common.is_lead(viewer([], municipality=None, person_id=24), routines)
+    assert common.is_lead(viewer(["secretariat"], municipality=None), routines)
+    assert common.is_lead(viewer([], municipality=None, seats=[SeatView("sek", "Sekretariatet", "secretariat",
+                                                                        "member")]), routines)
+    assert not common.is_lead(viewer(["director"]), routines)
+    assert not common.is_lead(viewer(["director"]), common.Routines(settings=None, council=None, lead=None))
