@@ -211,3 +211,73 @@ class Clock:
 
     def __call__(self):
         return self.now
+
+
+async def play(bot: BotHarness, rows: list[tuple[TeamsUser, Any, list[str], list[str]]]) -> None:
+    """Play a dialogue table: rows of (who, sends or presses, must show, must not show), in order.
+
+    "Sends or presses" is the text the user types (a str); or {"press": "<button title>", **inputs}:
+    the button with that title on what the user was shown in their previous row, pressed with the
+    card's inputs filled in (an Action.Submit posts its data, an Action.Execute invokes its verb);
+    any other dict is posted as it is (a submitted card); None only looks at what has reached the
+    user since their previous row (a notice, an invitation). What the user sees in a row is every
+    message that reaches their personal chat while it runs (background deliveries included; a card
+    that refreshes for them shown as Teams shows it, their own view fetched from the bot) and the
+    card or text that replaces a pressed Action.Execute card. Each "must show" fragment must be in
+    it, no "must not show" fragment may be.
+    """
+    seen = {user.key: len(bot.connector.messages(user.personal_conversation)) for user, *_ in rows}
+    shown: dict[str, list[dict[str, Any]]] = {}
+
+    def buttons(node: Any) -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = []
+        if isinstance(node, dict):
+            if str(node.get("type", "")).startswith("Action.") and "title" in node:
+                found.append(node)
+            for key, value in node.items():
+                if key != "refresh":
+                    found.extend(buttons(value))
+        elif isinstance(node, list):
+            for item in node:
+                found.extend(buttons(item))
+        return found
+
+    for number, (user, step, must_show, must_not_show) in enumerate(rows, 1):
+        replaced: list[dict[str, Any]] = []
+        if isinstance(step, str):
+            await bot.say(user, step)
+        elif isinstance(step, dict) and "press" in step:
+            inputs = {k: v for k, v in step.items() if k != "press"}
+            offered = buttons(shown.get(user.key, []))
+            action = next((a for a in offered if a["title"] == step["press"]), None)
+            assert action is not None, f"row {number}: no button {step['press']!r} in {[a['title'] for a in offered]}"
+            if action["type"] == "Action.Execute":
+                body = await bot.execute(user, action["verb"], {**(action.get("data") or {}), **inputs})
+                value = body.get("value")
+                replaced.append({"attachments": [{"content": value}]} if isinstance(value, dict)
+                                else {"text": str(value or "")})
+            else:
+                data = {k: v for k, v in (action.get("data") or {}).items() if k != "msteams"}
+                await bot.submit(user, {**data, **inputs})
+        elif isinstance(step, dict):
+            await bot.submit(user, step)
+        await bot.drain()
+        messages = bot.connector.messages(user.personal_conversation)
+        arrived = []
+        for message in messages[seen[user.key]:]:
+            card = next((a.get("content") for a in message.get("attachments") or []), None) or {}
+            refresh = card.get("refresh") if isinstance(card, dict) else None
+            if refresh and user.teams_id in refresh.get("userIds", [user.teams_id]):
+                # Teams shows this user their own view: it asks the bot for it (Universal Actions)
+                action = refresh["action"]
+                body = await bot.execute(user, action["verb"], action.get("data") or {})
+                if isinstance(body.get("value"), dict):
+                    message = {"attachments": [{"content": body["value"]}]}
+            arrived.append(message)
+        shown[user.key] = arrived + replaced
+        seen[user.key] = len(messages)
+        text = "\n".join(message_text(m) for m in shown[user.key])
+        for fragment in must_show:
+            assert fragment in text, f"row {number} ({user.key}, {step!r}): {fragment!r} not shown in {text!r}"
+        for fragment in must_not_show:
+            assert fragment not in text, f"row {number} ({user.key}, {step!r}): {fragment!r} shown in {text!r}"
