@@ -17,7 +17,7 @@ from storage.models.meetings import EventDetail
 
 async def _ics(request: web.Request) -> web.Response:
     raw = request.match_info["event_id"]
-    if not raw.isdigit():
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 9):  # "²" is a digit to str.isdigit
         raise web.HTTPNotFound()
     async with request.app[DB_KEY].session() as session:
         if not ics.verify(await ics.signing_key(session), int(raw), request.query.get("t", "")):

@@ -15,7 +15,7 @@ from dialogs.notices import export, service
 
 async def _csv(request: web.Request) -> web.Response:
     raw = request.match_info["notice_id"]
-    if not raw.isdigit():
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 9):  # "²" is a digit to str.isdigit
         raise web.HTTPNotFound()
     now = request.app[BOT_KEY].services.now()
     async with request.app[DB_KEY].session() as session:

@@ -39,7 +39,7 @@ from dialogs import router
 from dialogs.carddata import card_id
 from dialogs.consultations import reminders as _consultation_reminders  # noqa: F401 - registers its job
 from dialogs.dates import WhenError, parse_when
-from dialogs.i18n import format_when, t
+from dialogs.i18n import OSLO, format_when, t
 from dialogs.jobs import job
 from dialogs.meetings import service
 from dialogs.meetings.parse import Unreadable, date_span, parse_announcement, strip_command
@@ -142,7 +142,9 @@ def _problem(plan: Plan, now: datetime, lang: str) -> str | None:
         return t("meetings.missing_title", lang)
     if len(plan.title) > MAX_TEXT:
         return t("meetings.too_long", lang, length=len(plan.title), limit=MAX_TEXT)
-    if plan.starts_at <= now if not plan.all_day else plan.starts_at.date() < now.date():
+    # a whole day is compared as days in Oslo, where the day is held
+    if plan.starts_at <= now if not plan.all_day else (
+            plan.starts_at.astimezone(OSLO).date() < now.astimezone(OSLO).date()):
         return t("meetings.in_past", lang, when=service.when_text(plan.starts_at, None, plan.all_day, lang))
     if plan.ends_at is not None and plan.ends_at <= plan.starts_at:
         return t("meetings.end_before_start", lang, start=format_when(plan.starts_at, lang),

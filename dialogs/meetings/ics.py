@@ -55,7 +55,8 @@ def token_for(key: bytes, event_id: int) -> str:
 
 
 def verify(key: bytes, event_id: int, token: str) -> bool:
-    return hmac.compare_digest(token_for(key, event_id), token or "")
+    # compare bytes: a str with a non-ASCII letter makes compare_digest raise (a 500 instead of "not found")
+    return hmac.compare_digest(token_for(key, event_id).encode(), (token or "").encode("utf-8", "surrogatepass"))
 
 
 async def ics_url(session: AsyncSession, public_url: str, event_id: int) -> str:

@@ -15,14 +15,18 @@ from datetime import date, datetime
 
 from dialogs import dates
 from dialogs.dates import When, WhenError, parse_when
+from dialogs.i18n import OSLO
 
 _COMMAND = re.compile(
     r"^\s*(?:nytt møte|kunngjer møte|kunngjer|kunngjør møte|kunngjør|innkalling|kall inn til|ny frist|"
     r"new meeting|announce meeting|announce|new deadline)(?![\w])\s*[:\-–]?\s*", re.IGNORECASE)
-_DEADLINE = re.compile(r"^\s*(?:frist|fristen|svarfrist|deadline)\b", re.IGNORECASE)
+# "frist", "fristen", and compounds ending in it ("svarfrist", "søknadsfrist", "innspelsfrist"), "deadline"
+_DEADLINE = re.compile(r"^\s*(?:\w*frist(?:en)?|deadline)\b", re.IGNORECASE)
 _URL = re.compile(r"https?://\S+")
 _AGENDA_LINE = re.compile(r"^\s*(?:[-*•]|\d{1,2}[.)]|sak\s*\d+[:.)]?)\s*(?P<item>.+)$", re.IGNORECASE)
 _AGENDA_HEAD = re.compile(r"^\s*(?:saker|sakliste|saksliste|agenda)\s*:\s*(?P<rest>.*)$", re.IGNORECASE)
+# the same head after the date on the headline ("… på Teams. Saker: budsjett; årsmelding")
+_AGENDA_INLINE = re.compile(r"(?:^|[.;]\s*|\s)(?:saker|sakliste|saksliste|agenda)\s*:\s*(?P<rest>.*)$", re.IGNORECASE)
 _PLACE_LINE = re.compile(r"^\s*(?:stad|sted|place|where|møtestad|møtested)\s*:\s*(?P<v>.+)$", re.IGNORECASE)
 _LINK_LINE = re.compile(r"^\s*(?:lenkje|lenke|link|teams)\s*:\s*(?P<v>\S+)\s*$", re.IGNORECASE)
 _REMIND_LINE = re.compile(r"^\s*(?:påminning|påminningar|påminnelse|påminnelser|reminders?)\s*:\s*(?P<v>.+)$",
@@ -89,7 +93,7 @@ def parse_announcement(text: str, lang: str, now: datetime) -> Announcement:
     agenda: list[str] = []
     place = url = audience = ""
     remind: list[int] | None = None
-    head = _AGENDA_HEAD.search(headline)
+    head = _AGENDA_INLINE.search(headline)
     if head:  # "… på Teams. Saker: budsjett; årsmelding"
         agenda += [p.strip() for p in re.split(r"[;,]", head.group("rest")) if p.strip()]
         headline = headline[:head.start()].rstrip(" .;:")
@@ -134,7 +138,8 @@ def parse_announcement(text: str, lang: str, now: datetime) -> Announcement:
 def is_past(when: When, now: datetime) -> bool:
     if isinstance(when.start, datetime):
         return when.start <= now
-    return when.start < now.date() if isinstance(when.start, date) else False
+    # a whole day is past once the day has ended in Oslo (not in UTC: 00:30 in Oslo is still 23:30 UTC)
+    return when.start < now.astimezone(OSLO).date() if isinstance(when.start, date) else False
 
 
 __all__ = ["Announcement", "Unreadable", "WhenError", "date_span", "is_past", "parse_announcement", "strip_command"]

@@ -52,7 +52,7 @@ def parse_days(raw: str) -> list[int] | None:
     if raw in ("", "0", "ingen", "none", "nei", "no"):
         return []
     numbers = re.findall(r"\d+", raw)
-    if not numbers or re.sub(r"[\d,;\s]|dagar|dager|days|og|and", "", raw):
+    if not numbers or re.sub(r"[\d,;\s]|dagar|dager|days|dag|day|og|and|før|for|before", "", raw):
         return None
     days = sorted({int(n) for n in numbers}, reverse=True)
     return days if all(0 < d <= 60 for d in days) else None

@@ -49,7 +49,8 @@ async def verify(session: AsyncSession, notice_id: int, token: str, now: datetim
         person_id, expires = int(person_raw), int(expires_raw)
     except ValueError:
         return None
-    if not hmac.compare_digest(_mac(await signing_key(session), notice_id, person_id, expires), mac):
+    expected = _mac(await signing_key(session), notice_id, person_id, expires).encode()
+    if not hmac.compare_digest(expected, mac.encode("utf-8", "surrogatepass")):
         return None
     if expires < now.timestamp():
         return None

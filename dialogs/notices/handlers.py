@@ -44,8 +44,11 @@ from storage.models.notices import Notice, NoticeAck
 
 OSLO = ZoneInfo("Europe/Oslo")
 _FORM = re.compile(r"^(?:ny\s+)?(?:kunngjering|kunngjøring|notice|new notice)\s*$", re.IGNORECASE)
-_QUICK = re.compile(r"^(?:kunngjering|kunngjøring|notice)\s+(?:til|to)\s+(?P<audience>[^:]+):\s*(?P<text>.+)$",
-                    re.IGNORECASE | re.DOTALL)
+# the audience ends at the first colon, unless it is one that holds a colon itself ("kommunar: Alver, Stryn",
+# "role:director", as the bot suggests them); the text may hold colons ("kl. 13:00")
+_QUICK = re.compile(r"^(?:kunngjering|kunngjøring|notice)\s+(?:til|to)\s+"
+                    r"(?P<audience>(?:municipalities|kommunar|kommuner|kommune|role|rolle)\s*:\s*[^:]+?|[^:]+)"
+                    r"\s*:\s*(?P<text>.+)$", re.IGNORECASE | re.DOTALL)
 _URL = re.compile(r"^https://\S+$")
 
 

@@ -133,6 +133,12 @@ async def test_ics_links_need_a_valid_signature(meeting_bot):
     assert (await bot.http.get(url.split("?")[0])).status == 404
     event_id = int(url.split("/ics/")[1].split(".")[0])
     assert (await bot.http.get(url.replace(f"/ics/{event_id}.", f"/ics/{event_id + 1}."))).status == 404
+    # hostile ids and tokens are "not found" too, never a server error
+    base = url.split("/ics/")[0]
+    assert (await bot.http.get(f"{base}/ics/%C2%B2.ics?t=x")).status == 404  # "²" is a digit to str.isdigit
+    assert (await bot.http.get(f"{base}/ics/{event_id}.ics?t=%C3%B8")).status == 404
+    assert (await bot.http.get(f"{base}/ics/{'9' * 30}.ics?t=x")).status == 404
+    assert (await bot.http.get(f"{base}/exports/notice/1.csv?t=1.2.%C3%B8")).status == 404
 
 
 async def test_change_and_cancel_send_updates_with_a_new_ics(meeting_bot):

@@ -135,9 +135,6 @@ def test_the_quick_form_names_the_audience_before_the_colon_and_keeps_the_text_w
     assert _QUICK.match("kunngjering til styringsgruppa") is None  # no text: the form instead
 
 
-@pytest.mark.xfail(strict=True, reason="notices/handlers.py _QUICK takes the audience up to the first colon, so "
-                   "the audience the bot itself suggests ('kommunar: Alver, Stryn', and 'role:director') cannot "
-                   "be used in the quick form: the audience read is 'kommunar' / 'role' and the rest becomes text")
 @pytest.mark.parametrize(("typed", "audience", "text"), [
     ("kunngjering til kommunar: Alver, Stryn: Husk fristen", "kommunar: Alver, Stryn", "Husk fristen"),
     ("notice to role:director: Remember the deadline", "role:director", "Remember the deadline"),
