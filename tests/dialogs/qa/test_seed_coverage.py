@@ -253,3 +253,44 @@ def test_the_check_fails_on_gaps_unknown_keys_and_wrong_rows(seeds, docs):
     uncited = [i if i is not covered else {**i, "to": ["clause:status-juli-2024/2024-07/status-prosess"]}
                for i in sentences]
     assert any("cites" in p for p in report_with(uncited))
+
+
+# --- what the issue names: the data answers it (through the matcher, on a loaded database) ---------
+
+
+async def _ask(db, slug: str, question: str, lang: str | None = None):
+    from datetime import UTC, datetime
+
+    from dialogs.qa.answer import answer
+    from storage.queries import network_by_slug
+
+    async with db.session() as session:
+        network = await network_by_slug(session, slug)
+        return await answer(session, network, question, now=datetime(2026, 12, 3, 9, 0, tzinfo=UTC), lang=lang)
+
+
+@pytest.mark.parametrize("lang", ["nn", "nb", "en"])
+async def test_the_welcome_cards_example_question_is_answered_in_every_network(any_db, lang):
+    from dialogs.i18n import t
+
+    question = t("core.example_question", lang)
+    for slug in ("digivestland", "digitale-akershus", "digit-midt-buskerud"):
+        result = await _ask(any_db, slug, question)
+        assert result.answered and result.sources, (slug, question, result.reason)
+    akershus = await _ask(any_db, "digitale-akershus", question)
+    assert "Solberg" not in akershus.answer  # the programme board's chair in data/ is illustrative
+    digit = await _ask(any_db, "digit-midt-buskerud", question)
+    assert any(w in digit.answer.lower() for w in ("digitaliseringssjef", "head of digitalisation"))
+
+
+async def test_digit_disagreement_cites_the_clause_on_disagreements(any_db):
+    result = await _ask(any_db, "digit-midt-buskerud", "Hva skjer hvis kommunene er uenige?")
+    assert result.answered
+    assert [s.ref for s in result.sources] == ["samarbeidsavtale/2018/uenigheter"]
+
+
+async def test_the_money_fact_says_up_to_the_years_and_who_sets_it(any_db):
+    result = await _ask(any_db, "digitale-akershus", "Hva koster Digitale Akershus per innbygger?")
+    assert result.answered and result.kind == "fact"
+    for needed in ("inntil kr 3", "2020–23", "årsmøte"):
+        assert needed in result.answer, needed
