@@ -274,11 +274,16 @@ async def test_the_welcome_cards_example_question_is_answered_in_every_network(a
     from dialogs.i18n import t
 
     question = t("core.example_question", lang)
-    for slug in ("digivestland", "digitale-akershus", "digit-midt-buskerud"):
+    for slug in ("digivestland", "digit-midt-buskerud"):
         result = await _ask(any_db, slug, question)
         assert result.answered and result.sources, (slug, question, result.reason)
+    # Digitale Akershus: the source does not say who chairs the programme board. The reply says so and
+    # gives what it does say (fact `leder-styringsgruppen`, kind not_in_sources) – shown as an answer or
+    # as an explained refusal, never the illustrative chair in data/.
     akershus = await _ask(any_db, "digitale-akershus", question)
-    assert "Solberg" not in akershus.answer  # the programme board's chair in data/ is illustrative
+    assert akershus.answered or akershus.reason == "not_in_sources", akershus.reason
+    assert "programstyre" in akershus.answer.lower() or "programme board" in akershus.answer.lower()
+    assert "Solberg" not in akershus.answer
     digit = await _ask(any_db, "digit-midt-buskerud", question)
     assert any(w in digit.answer.lower() for w in ("digitaliseringssjef", "head of digitalisation"))
 
