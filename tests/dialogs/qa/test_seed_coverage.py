@@ -299,3 +299,23 @@ async def test_the_money_fact_says_up_to_the_years_and_who_sets_it(any_db):
     assert result.answered and result.kind == "fact"
     for needed in ("inntil kr 3", "2020–23", "årsmøte"):
         assert needed in result.answer, needed
+
+
+# --- people and memberships the seeds do not give are marked ------------------------------------
+
+
+def test_real_people_are_named_in_the_seeds_and_demo_holders_make_a_seat_illustrative(seeds, docs):
+    seed_text = " ".join(p.read_text(encoding="utf-8") for p in seeds.glob("*.txt"))
+    problems = []
+    for slug, doc in docs.items():
+        people = {p.key: p for p in doc.people}
+        for p in doc.people:
+            if not p.demo and p.name not in seed_text:
+                problems.append(f"{slug}: {p.name} is demo: false but named in no seed")
+        for body in doc.bodies:
+            for seat in body.seats:
+                holder = people.get(seat.person) if seat.person else None
+                if holder is not None and holder.demo and not seat.illustrative:
+                    problems.append(f"{slug}: {body.key}/{seat.key} is held by demo person {holder.name} "
+                                    "but not illustrative")
+    assert not problems, "\n".join(problems)
