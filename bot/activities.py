@@ -35,8 +35,9 @@ def strip_mentions(activity: Activity) -> str:
         props = entity.additional_properties if hasattr(entity, "additional_properties") else {}
         if getattr(entity, "type", None) != "mention":
             continue
-        mentioned = (props or {}).get("mentioned") or {}
-        mention_text = (props or {}).get("text")
+        props = props if isinstance(props, dict) else {}
+        mentioned = props.get("mentioned") if isinstance(props.get("mentioned"), dict) else {}
+        mention_text = props.get("text") if isinstance(props.get("text"), str) else ""
         if mention_text and (not bot_id or mentioned.get("id") == bot_id):
             text = text.replace(mention_text, "")
     text = _MENTION.sub("", text)

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import uuid
 
 from aiohttp import web
-from botbuilder.core import TurnContext
+from botbuilder.core import InvokeResponse, TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
-from botbuilder.schema import Activity
+from botbuilder.schema import Activity, ActivityTypes
 
+from bot import screening
 from bot.activities import sender_of, tenant_of, to_activity
 from bot.app_keys import ADAPTER_KEY, BOT_KEY, DB_KEY, SETTINGS_KEY
 from bot.auth import openid_keys
@@ -63,11 +63,17 @@ def make_adapter(settings: Settings, db: Database) -> CloudAdapter:
                 lang = await language_preference(session, sender_of(turn_context.activity)) or lang
         except Exception:  # noqa: BLE001 - the apology must go out even if the database is down
             pass
-        try:
-            from cards.onboarding import apology_card
+        from cards.onboarding import apology_card
 
-            await turn_context.send_activity(
-                to_activity(Reply(card=apology_card(reference, translator(lang)), summary=t("core.error_title", lang))))
+        card = apology_card(reference, translator(lang))
+        if turn_context.activity.type == ActivityTypes.invoke:
+            # Teams waits for the invoke's answer: the apology in it (no HTTP 501, nothing else sent)
+            await turn_context.send_activity(Activity(type=ActivityTypes.invoke_response, value=InvokeResponse(
+                status=200, body={"statusCode": 200, "type": "application/vnd.microsoft.card.adaptive",
+                                  "value": card})))
+            return
+        try:
+            await turn_context.send_activity(to_activity(Reply(card=card, summary=t("core.error_title", lang))))
         except Exception:  # noqa: BLE001
             log.warning("could not send the apology [ref %s]", reference)
 
@@ -82,12 +88,10 @@ def _bad_request(reason: str) -> web.Response:
 async def messages(request: web.Request) -> web.Response:
     if "json" not in (request.content_type or ""):
         return web.json_response({"error": "expected Content-Type application/json"}, status=415)
-    try:
-        body = json.loads(await request.read())
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        return _bad_request("body is not valid JSON")
-    if not isinstance(body, dict) or not isinstance(body.get("type"), str) or not body["type"]:
-        return _bad_request("body is not a Bot Framework activity (no 'type')")
+    try:  # hostile bodies are refused or sanitised here, before authentication (bot/screening.py)
+        body = screening.screen(screening.parse(await request.read()))
+    except screening.Refused as refused:
+        return _bad_request(str(refused))
     try:
         activity = Activity().deserialize(body)
     except Exception:  # noqa: BLE001 - any deserialisation failure is the sender's fault
