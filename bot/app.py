@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 from aiohttp import web
 from botbuilder.core import InvokeResponse, TurnContext
@@ -19,7 +21,7 @@ from bot.auth.connector_clients import ReusingClientsAuthentication
 from bot.config import Settings
 from bot.delivery.engine import delivery_worker
 from bot.handler import SamarbeidsBot
-from bot.middleware.turn_gate import TurnGate
+from bot.middleware.turn_gate import GateAwareAdapter, TurnGate
 from bot.middleware.typing_indicator import TypingIndicator
 from bot.routes import ics, notice_export
 from bot.workers import runner
@@ -35,6 +37,8 @@ from storage.db import Database
 
 log = logging.getLogger("samarbeidsbot.app")
 MAX_BODY_BYTES = 256 * 1024
+CONNECTOR_THREADS = 64
+DRAIN_SECONDS = 3.0
 
 
 # what `serve` runs beside the web app: (name, worker taking the app)
@@ -49,7 +53,7 @@ def make_adapter(settings: Settings, db: Database) -> CloudAdapter:
 
         openid_keys.install([settings.openid_metadata_url or C.TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL,
                              C.TO_BOT_FROM_EMULATOR_OPENID_METADATA_URL])
-    adapter = CloudAdapter(ReusingClientsAuthentication(
+    adapter = GateAwareAdapter(ReusingClientsAuthentication(
         ConfigurationBotFrameworkAuthentication(auth_configuration(settings))))
     adapter.use(TypingIndicator())  # first: it counts the turns waiting at the gate as in flight
     adapter.use(TurnGate(settings.max_concurrent_turns))
@@ -145,6 +149,11 @@ def create_app(settings: Settings, db: Database | None = None) -> web.Applicatio
     capabilities.load()
 
     async def startup(_app: web.Application) -> None:
+        # botbuilder's connector client sends with `requests` in the loop's default executor (2 cores: 6
+        # threads): a few calls to a connector that never answers blocked every reply. Enough threads that
+        # the hung ones (each bounded by bot/auth/connector_clients.py's timeouts) leave room for the rest.
+        asyncio.get_running_loop().set_default_executor(
+            ThreadPoolExecutor(max_workers=CONNECTOR_THREADS, thread_name_prefix="connector"))
         await db.ensure_ready()
         if settings.default_network:
             from storage.queries import network_by_slug
@@ -157,7 +166,11 @@ def create_app(settings: Settings, db: Database | None = None) -> web.Applicatio
         await runner.start(app, WORKERS)
 
     async def cleanup(_app: web.Application) -> None:
-        await app[BOT_KEY].drain()
+        try:  # card updates still being queued; bounded, so that a hung connector cannot hold shutdown
+            async with asyncio.timeout(DRAIN_SECONDS):
+                await app[BOT_KEY].drain()
+        except TimeoutError:
+            log.warning("shutdown: background card updates still running after %.0f s, left", DRAIN_SECONDS)
         await runner.stop(app)
         await db.dispose()
 
