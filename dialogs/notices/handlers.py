@@ -40,6 +40,7 @@ from dialogs.turn import Refresh, Reply
 from dialogs.viewer import Viewer
 from storage.models import Body, ConversationRef, Network, OutboxMessage, Person, PostedCard
 from storage.models.notices import Notice, NoticeAck
+from storage.queries import lock_row
 
 OSLO = ZoneInfo("Europe/Oslo")
 _FORM = re.compile(r"^(?:ny\s+)?(?:kunngjering|kunngjøring|notice|new notice)\s*$", re.IGNORECASE)
@@ -172,6 +173,8 @@ async def on_send(session: AsyncSession, services: Services, viewer: Viewer, dat
     notice = await _notice(session, viewer, data)
     if notice is None:
         return [Reply(text=t("notices.not_found", viewer.lang))]
+    await lock_row(session, Notice, notice.id)  # simultaneous presses of Send: one queues, the rest see it
+    await session.refresh(notice)
     if notice.status != "draft":  # a double click on "Send"
         return [Reply(text=t(f"notices.already_{'cancelled' if notice.status == 'cancelled' else 'sent'}",
                              viewer.lang)), await _report_reply(session, notice, viewer.lang)]
