@@ -56,8 +56,9 @@ def sender_of(activity: Activity, *, email: str = "", upn: str = "") -> Sender:
 
 
 def once_key(activity: Activity) -> str:
-    """The key under which a message or card action is recorded as handled ("" when it has no id)."""
-    if activity.type not in ("message", "invoke") or not activity.id:
+    """The key under which an activity is recorded as handled ("" when it has no id): messages, card
+    actions and installs (a conversationUpdate redelivered ten times welcomed ten times)."""
+    if activity.type not in ("message", "invoke", "conversationUpdate", "installationUpdate") or not activity.id:
         return ""
     return f"{activity.conversation.id if activity.conversation else ''}|{activity.id}"[:400]
 
