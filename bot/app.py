@@ -115,6 +115,12 @@ async def messages(request: web.Request) -> web.Response:
         log.warning("authentication could not be completed: %s", type(exc).__name__)
         return web.json_response({"error": "unauthorized"}, status=401)
 
+    claims = getattr(auth.claims_identity, "claims", None) or {}
+    if claims and not isinstance(claims.get("exp"), (int, float)):
+        # PyJWT checks `exp` only when present: a token that never expires is refused (docs/security.md)
+        log.warning("refused a token without expiry")
+        return web.json_response({"error": "unauthorized"}, status=401)
+
     tenant = tenant_of(activity)
     if settings.allowed_tenants and tenant not in settings.allowed_tenants:
         log.warning("refused activity from tenant %s (not in ALLOWED_TENANTS)", tenant or "(none)")
