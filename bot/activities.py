@@ -35,8 +35,9 @@ def strip_mentions(activity: Activity) -> str:
         props = entity.additional_properties if hasattr(entity, "additional_properties") else {}
         if getattr(entity, "type", None) != "mention":
             continue
-        mentioned = (props or {}).get("mentioned") or {}
-        mention_text = (props or {}).get("text")
+        props = props if isinstance(props, dict) else {}
+        mentioned = props.get("mentioned") if isinstance(props.get("mentioned"), dict) else {}
+        mention_text = props.get("text") if isinstance(props.get("text"), str) else ""
         if mention_text and (not bot_id or mentioned.get("id") == bot_id):
             text = text.replace(mention_text, "")
     text = _MENTION.sub("", text)
@@ -55,8 +56,9 @@ def sender_of(activity: Activity, *, email: str = "", upn: str = "") -> Sender:
 
 
 def once_key(activity: Activity) -> str:
-    """The key under which a message or card action is recorded as handled ("" when it has no id)."""
-    if activity.type not in ("message", "invoke") or not activity.id:
+    """The key under which an activity is recorded as handled ("" when it has no id): messages, card
+    actions and installs (a conversationUpdate redelivered ten times welcomed ten times)."""
+    if activity.type not in ("message", "invoke", "conversationUpdate", "installationUpdate") or not activity.id:
         return ""
     return f"{activity.conversation.id if activity.conversation else ''}|{activity.id}"[:400]
 

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-import json
+import asyncio
 import logging
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 from aiohttp import web
-from botbuilder.core import TurnContext
+from botbuilder.core import InvokeResponse, TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
-from botbuilder.schema import Activity
+from botbuilder.schema import Activity, ActivityTypes
 
+from bot import screening
 from bot.activities import sender_of, tenant_of, to_activity
 from bot.app_keys import ADAPTER_KEY, BOT_KEY, DB_KEY, SETTINGS_KEY
 from bot.auth import openid_keys
@@ -19,7 +21,7 @@ from bot.auth.connector_clients import ReusingClientsAuthentication
 from bot.config import Settings
 from bot.delivery.engine import delivery_worker
 from bot.handler import SamarbeidsBot
-from bot.middleware.turn_gate import TurnGate
+from bot.middleware.turn_gate import GateAwareAdapter, TurnGate
 from bot.middleware.typing_indicator import TypingIndicator
 from bot.routes import ics, notice_export
 from bot.workers import runner
@@ -35,6 +37,8 @@ from storage.db import Database
 
 log = logging.getLogger("samarbeidsbot.app")
 MAX_BODY_BYTES = 256 * 1024
+CONNECTOR_THREADS = 64
+DRAIN_SECONDS = 3.0
 
 
 # what `serve` runs beside the web app: (name, worker taking the app)
@@ -49,7 +53,7 @@ def make_adapter(settings: Settings, db: Database) -> CloudAdapter:
 
         openid_keys.install([settings.openid_metadata_url or C.TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL,
                              C.TO_BOT_FROM_EMULATOR_OPENID_METADATA_URL])
-    adapter = CloudAdapter(ReusingClientsAuthentication(
+    adapter = GateAwareAdapter(ReusingClientsAuthentication(
         ConfigurationBotFrameworkAuthentication(auth_configuration(settings))))
     adapter.use(TypingIndicator())  # first: it counts the turns waiting at the gate as in flight
     adapter.use(TurnGate(settings.max_concurrent_turns))
@@ -63,11 +67,17 @@ def make_adapter(settings: Settings, db: Database) -> CloudAdapter:
                 lang = await language_preference(session, sender_of(turn_context.activity)) or lang
         except Exception:  # noqa: BLE001 - the apology must go out even if the database is down
             pass
-        try:
-            from cards.onboarding import apology_card
+        from cards.onboarding import apology_card
 
-            await turn_context.send_activity(
-                to_activity(Reply(card=apology_card(reference, translator(lang)), summary=t("core.error_title", lang))))
+        card = apology_card(reference, translator(lang))
+        if turn_context.activity.type == ActivityTypes.invoke:
+            # Teams waits for the invoke's answer: the apology in it (no HTTP 501, nothing else sent)
+            await turn_context.send_activity(Activity(type=ActivityTypes.invoke_response, value=InvokeResponse(
+                status=200, body={"statusCode": 200, "type": "application/vnd.microsoft.card.adaptive",
+                                  "value": card})))
+            return
+        try:
+            await turn_context.send_activity(to_activity(Reply(card=card, summary=t("core.error_title", lang))))
         except Exception:  # noqa: BLE001
             log.warning("could not send the apology [ref %s]", reference)
 
@@ -82,12 +92,10 @@ def _bad_request(reason: str) -> web.Response:
 async def messages(request: web.Request) -> web.Response:
     if "json" not in (request.content_type or ""):
         return web.json_response({"error": "expected Content-Type application/json"}, status=415)
-    try:
-        body = json.loads(await request.read())
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        return _bad_request("body is not valid JSON")
-    if not isinstance(body, dict) or not isinstance(body.get("type"), str) or not body["type"]:
-        return _bad_request("body is not a Bot Framework activity (no 'type')")
+    try:  # hostile bodies are refused or sanitised here, before authentication (bot/screening.py)
+        body = screening.screen(screening.parse(await request.read()))
+    except screening.Refused as refused:
+        return _bad_request(str(refused))
     try:
         activity = Activity().deserialize(body)
     except Exception:  # noqa: BLE001 - any deserialisation failure is the sender's fault
@@ -105,6 +113,12 @@ async def messages(request: web.Request) -> web.Response:
         return web.json_response({"error": "unauthorized"}, status=401)
     except Exception as exc:  # noqa: BLE001 - e.g. signing keys unreachable: refuse, never let it in
         log.warning("authentication could not be completed: %s", type(exc).__name__)
+        return web.json_response({"error": "unauthorized"}, status=401)
+
+    claims = getattr(auth.claims_identity, "claims", None) or {}
+    if claims and not isinstance(claims.get("exp"), (int, float)):
+        # PyJWT checks `exp` only when present: a token that never expires is refused (docs/security.md)
+        log.warning("refused a token without expiry")
         return web.json_response({"error": "unauthorized"}, status=401)
 
     tenant = tenant_of(activity)
@@ -141,6 +155,11 @@ def create_app(settings: Settings, db: Database | None = None) -> web.Applicatio
     capabilities.load()
 
     async def startup(_app: web.Application) -> None:
+        # botbuilder's connector client sends with `requests` in the loop's default executor (2 cores: 6
+        # threads): a few calls to a connector that never answers blocked every reply. Enough threads that
+        # the hung ones (each bounded by bot/auth/connector_clients.py's timeouts) leave room for the rest.
+        asyncio.get_running_loop().set_default_executor(
+            ThreadPoolExecutor(max_workers=CONNECTOR_THREADS, thread_name_prefix="connector"))
         await db.ensure_ready()
         if settings.default_network:
             from storage.queries import network_by_slug
@@ -153,7 +172,11 @@ def create_app(settings: Settings, db: Database | None = None) -> web.Applicatio
         await runner.start(app, WORKERS)
 
     async def cleanup(_app: web.Application) -> None:
-        await app[BOT_KEY].drain()
+        try:  # card updates still being queued; bounded, so that a hung connector cannot hold shutdown
+            async with asyncio.timeout(DRAIN_SECONDS):
+                await app[BOT_KEY].drain()
+        except TimeoutError:
+            log.warning("shutdown: background card updates still running after %.0f s, left", DRAIN_SECONDS)
         await runner.stop(app)
         await db.dispose()
 

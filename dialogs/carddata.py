@@ -1,6 +1,6 @@
 """Reading values out of card data, which arrives from the client and may be anything.
 
-A stored id is a positive 64-bit integer; anything else in a card (a 30-digit
+A stored id is a positive 32-bit integer (INTEGER columns); anything else in a card (a 30-digit
 number, "²", a list) is no id at all, so the caller answers "unknown …" instead
 of failing in the database.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 _DIGITS = re.compile(r"[0-9]{1,19}")
-MAX_ID = 2**63 - 1
+MAX_ID = 2**31 - 1  # ids are INTEGER columns: PostgreSQL refuses a larger parameter
 
 
 def card_id(value: object) -> int | None:

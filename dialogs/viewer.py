@@ -52,7 +52,8 @@ class Viewer:
 
 def _person_query(sender: Sender):
     return (select(Person).options(joinedload(Person.municipality), joinedload(Person.organisation))
-            .where(Person.tenant_id == sender.tenant_id, Person.aad_object_id == sender.aad_object_id))
+            .where(Person.tenant_id == sender.tenant_id, Person.aad_object_id == sender.aad_object_id,
+                   Person.retired.is_(False)))
 
 
 async def find_person(session: AsyncSession, sender: Sender) -> Person | None:
@@ -68,7 +69,8 @@ async def link_by_address(session: AsyncSession, sender: Sender) -> Person | Non
         return None
     candidates = (await session.scalars(
         select(Person).where(or_(Person.email.in_(addresses), Person.upn.in_(addresses)),
-                             Person.aad_object_id.is_(None), Person.anonymised.is_(False)))).all()
+                             Person.aad_object_id.is_(None), Person.anonymised.is_(False),
+                             Person.retired.is_(False)))).all()
     if len(candidates) != 1:
         return None  # none, or ambiguous: never guess who someone is
     person = candidates[0]

@@ -43,6 +43,8 @@ class LoadReport:
     created: dict[str, int] = field(default_factory=dict)
     updated: dict[str, int] = field(default_factory=dict)
     deleted: dict[str, int] = field(default_factory=dict)
+    # people removed from the file whose records (votes, answers, acknowledgements …) are kept: key → records
+    retired: dict[str, dict[str, int]] = field(default_factory=dict)
     networks: list[str] = field(default_factory=list)
 
     def count(self, bucket: dict[str, int], table: str) -> None:
@@ -50,14 +52,17 @@ class LoadReport:
 
     @property
     def changed(self) -> bool:
-        return any((self.created, self.updated, self.deleted))
+        return any((self.created, self.updated, self.deleted, self.retired))
 
     def summary(self) -> str:
         def fmt(d: dict[str, int]) -> str:
             return ", ".join(f"{k} {v}" for k, v in sorted(d.items())) or "none"
 
-        return (f"networks: {', '.join(self.networks)}\n"
-                f"created: {fmt(self.created)}\nupdated: {fmt(self.updated)}\ndeleted: {fmt(self.deleted)}")
+        lines = [f"networks: {', '.join(self.networks)}", f"created: {fmt(self.created)}",
+                 f"updated: {fmt(self.updated)}", f"deleted: {fmt(self.deleted)}"]
+        for key, records in sorted(self.retired.items()):
+            lines.append(f"retired (not deleted; kept with their records: {fmt(records)}): person {key}")
+        return "\n".join(lines)
 
 
 class _Syncer:
@@ -136,8 +141,15 @@ async def sync_network(session: AsyncSession, doc: NetworkFile, report: LoadRepo
             values["tenant_id"], values["aad_object_id"] = p.tenant_id, p.aad_object_id
         return values
 
+    removed: list[Person] = []  # decided at the end, when the file's own rows naming them are gone
+
+    def later(person: Person) -> bool:
+        removed.append(person)
+        return True
+
     people = await s.sync(Person, await s.rows(Person, Person.network_id == nid, Person.key.is_not(None)),
-                          lambda r: r.key, {p.key: person_values(p) for p in doc.people})
+                          lambda r: r.key, {p.key: {**person_values(p), "retired": False} for p in doc.people},
+                          keep=later)
 
     bodies = await s.sync(Body, await s.rows(Body, Body.network_id == nid), lambda r: r.key, {
         b.key: {"network_id": nid, "key": b.key, "kind": b.kind, "name": b.name, "description": b.description,
@@ -209,7 +221,41 @@ async def sync_network(session: AsyncSession, doc: NetworkFile, report: LoadRepo
                 "own_council_date": r.own_council_date, "note": r.note, "submitted_at": r.submitted_at,
                 "source": "data", "illustrative": r.illustrative,
             } for r in c.responses})
+    await session.flush()
+    for person in removed:
+        # Someone removed from the file who has records is kept (marked retired, no roles), not deleted:
+        # deleting emptied their votes' voter and their answers' submitter and dropped their acknowledgements.
+        records = await records_of(session, person.id)
+        if not records:
+            await session.delete(person)
+            report.count(report.deleted, "people")
+        elif not person.retired or person.roles:
+            person.retired, person.roles = True, []
+            report.retired[person.key or str(person.id)] = records
+    await session.flush()
     return net
+
+
+# rows that are a person's record, not their configuration: a person named by any of them is retired
+_NOT_RECORDS = {"people", "seats", "conversation_refs", "user_preferences"}
+
+
+async def records_of(session: AsyncSession, person_id: int) -> dict[str, int]:
+    """table → how many rows name the person (every foreign key to people.id, found in the schema)."""
+    from sqlalchemy import func
+
+    from storage.models import Base
+
+    found: dict[str, int] = {}
+    for table in Base.metadata.sorted_tables:
+        if table.name in _NOT_RECORDS:
+            continue
+        for fk in table.foreign_keys:
+            if fk.column.table.name == "people":
+                n = await session.scalar(select(func.count()).select_from(table).where(fk.parent == person_id))
+                if n:
+                    found[table.name] = found.get(table.name, 0) + n
+    return found
 
 
 async def load_documents(db, docs: list[tuple[Path, NetworkFile]], *, actor: str = "system",
@@ -224,7 +270,7 @@ async def load_documents(db, docs: list[tuple[Path, NetworkFile]], *, actor: str
         if report.changed:
             session.add(AuditEntry(actor=actor, action="data.load", target=",".join(report.networks),
                                    details={"created": report.created, "updated": report.updated,
-                                            "deleted": report.deleted}))
+                                            "deleted": report.deleted, "retired": report.retired}))
     return report
 
 

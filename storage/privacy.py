@@ -101,7 +101,7 @@ async def find(session: AsyncSession, network: Network, who: str) -> Person:
     who = who.strip()
     low = who.lower()
     conditions = [Person.key == who, Person.email == low, Person.upn == low, Person.aad_object_id == low]
-    if who.isdigit():
+    if who.isascii() and who.isdigit() and len(who) <= 18:  # not "²", not beyond a 64-bit id
         conditions.append(Person.id == int(who))
     rows = (await session.scalars(select(Person).where(Person.network_id == network.id, or_(*conditions)))).all()
     if len(rows) > 1:

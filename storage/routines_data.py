@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.data_schema import KEY_PATTERN, NetworkFile, Strict
 from storage.models import Body, Municipality, Network, Person
 from storage.models.routines import PortfolioItem, RoutineSettings
-from storage.validate import DataError, _loc
+from storage.validate import DataError, _loc, load_yaml
 
 PORTFOLIO_DIR = "portfolio"
 Status = Literal["planned", "active", "paused", "completed"]
@@ -106,7 +106,7 @@ def read_portfolio(path: Path, docs: list[tuple[Path, NetworkFile]]) -> list[tup
     out: list[tuple[Path, PortfolioFile]] = []
     for file in portfolio_files(path):
         try:
-            raw = yaml.safe_load(file.read_text(encoding="utf-8"))
+            raw = load_yaml(file.read_text(encoding="utf-8"))
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "(parse)"

@@ -25,6 +25,19 @@ from botframework.connector.auth import (
 from botframework.connector.skills import BotFrameworkClient
 
 MAX_CLIENTS = 256  # service URLs are a handful per cloud region; bounded in case of odd ones
+# msrest's defaults are a 100 s timeout and 3 read retries: a Bot Connector that accepts and never answers
+# held a turn for 400 s. Here: 5 s to connect, 10 s for the answer, a read that timed out is not resent
+# (the POST may have arrived: at most once from the turn; the outbox is the retrying path).
+CONNECT_SECONDS, READ_SECONDS = 5.0, 10.0
+
+
+def bounded(client: ConnectorClient) -> ConnectorClient:
+    """The client with a timeout on every request it makes (replies, updates, member lookups)."""
+    client.config.connection.timeout = (CONNECT_SECONDS, READ_SECONDS)
+    policy = client.config.retry_policy.policy
+    policy.read = 0
+    policy.connect = min(policy.connect or 0, 1)
+    return client
 
 
 def _bot_app_id(claims_identity: ClaimsIdentity | None) -> str:
@@ -50,7 +63,7 @@ class _ReusingConnectorFactory(ConnectorFactory):
         key = (self._app_id, service_url, audience)
         client = self._cache.get(key)
         if client is None:
-            client = self._cache.remember(key, await self._inner.create(service_url, audience))
+            client = self._cache.remember(key, bounded(await self._inner.create(service_url, audience)))
         return client
 
 

@@ -10,7 +10,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
+import os
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -19,6 +22,8 @@ from bot.cli import backup, cards, consultations, manifest, notices, people, qa,
 from bot.cli.common import EXIT_USAGE, UsageError, cli_settings, ready_db
 from storage.db import Database, data_dir
 from storage.validate import DataError
+
+SHUTDOWN_SECONDS = 4.0
 
 # --- commands -----------------------------------------------------------------------------
 
@@ -34,7 +39,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
     port = args.port or settings.port
     print(f"Samarbeidsbot listening on http://{args.host}:{port}/api/messages "
           f"(database: {Database(settings.database_url).url.split('@')[-1]})", flush=True)
-    web.run_app(create_app(settings), host=args.host, port=port, print=None)
+    # SIGTERM: stop accepting, give running turns SHUTDOWN_SECONDS, stop the workers (the outbox rows they
+    # had claimed stay claimed and are sent after their lease: at least once), close the database.
+    web.run_app(create_app(settings), host=args.host, port=port, print=None, shutdown_timeout=SHUTDOWN_SECONDS)
+    hung = [t for t in threading.enumerate() if t is not threading.current_thread() and not t.daemon]
+    if hung:  # connector calls still waiting for their timeout: nothing of ours is left to finish
+        print(f"Samarbeidsbot stopped ({len(hung)} outgoing calls abandoned)", flush=True)
+        logging.shutdown()
+        os._exit(0)
     return 0
 
 

@@ -10,6 +10,7 @@ from aiohttp import web
 from sqlalchemy import select
 
 from bot.app_keys import DB_KEY, SETTINGS_KEY
+from dialogs.carddata import card_id
 from dialogs.meetings import ics
 from storage.models import Event, Network
 from storage.models.meetings import EventDetail
@@ -17,7 +18,7 @@ from storage.models.meetings import EventDetail
 
 async def _ics(request: web.Request) -> web.Response:
     raw = request.match_info["event_id"]
-    if not (raw.isascii() and raw.isdigit() and len(raw) <= 9):  # "²" is a digit to str.isdigit
+    if card_id(raw) is None:  # ASCII digits within the 64-bit range ("²" and 2**31 are no id)
         raise web.HTTPNotFound()
     async with request.app[DB_KEY].session() as session:
         if not ics.verify(await ics.signing_key(session), int(raw), request.query.get("t", "")):

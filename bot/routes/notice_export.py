@@ -10,12 +10,13 @@ from __future__ import annotations
 from aiohttp import web
 
 from bot.app_keys import BOT_KEY, DB_KEY
+from dialogs.carddata import card_id
 from dialogs.notices import export, service
 
 
 async def _csv(request: web.Request) -> web.Response:
     raw = request.match_info["notice_id"]
-    if not (raw.isascii() and raw.isdigit() and len(raw) <= 9):  # "²" is a digit to str.isdigit
+    if card_id(raw) is None:  # ASCII digits within the 64-bit range ("²" and 2**31 are no id)
         raise web.HTTPNotFound()
     now = request.app[BOT_KEY].services.now()
     async with request.app[DB_KEY].session() as session:

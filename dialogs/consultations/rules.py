@@ -18,6 +18,7 @@ from dialogs.consultations.status import KINDS, is_closed
 from dialogs.refusal import Refusal
 from dialogs.viewer import Viewer
 from storage.models import AuditEntry, Consultation, ConsultationResponse, Municipality, Organisation
+from storage.queries import lock_row
 
 MAX_TEXT = 10_000
 ANSWERING_ROLES = ("director", "mayor", "representative", "coordinator")
@@ -140,7 +141,12 @@ class Stored:
 
 async def store(session: AsyncSession, consultation: Consultation, party: Party, draft: Draft,
                 viewer: Viewer, now: datetime) -> list[Stored]:
-    """Append a new version per municipality; an identical resubmission (a double click) adds nothing."""
+    """Append a new version per municipality; an identical resubmission (a double click) adds nothing.
+
+    Answers to one consultation are written one after the other (the consultation row is locked until
+    the turn commits): 20 different answers at once for one municipality became versions 1…20, not
+    twelve and a unique-key failure."""
+    await lock_row(session, Consultation, consultation.id)
     results = []
     for municipality in party.municipalities:
         latest = await session.scalar(

@@ -32,7 +32,8 @@ from dialogs.onboarding import secretariat_contact, translator
 from dialogs.services import Services
 from dialogs.turn import Refresh, Reply, Sender
 from dialogs.viewer import Viewer
-from storage.models import Consultation, Person
+from storage.models import Consultation, Network, Person
+from storage.queries import lock_row
 
 _NEW = re.compile(r"^(?:ny høyring|ny høring|opne høyring|åpne høring|new consultation|open consultation)\b",
                   re.IGNORECASE)
@@ -105,6 +106,7 @@ async def open_and_send(session: AsyncSession, services: Services, viewer: Viewe
     # "key" is still read for cards posted before the rename.
     key = str(data.get("consultation_key") or data.get("key") or "")
     title = str(data.get("title") or "")
+    await lock_row(session, Network, viewer.network.id)  # simultaneous presses of Send: one opens, the rest see it
     existing = await session.scalar(select(Consultation).where(Consultation.network_id == viewer.network.id,
                                                                Consultation.key == key))
     if existing is not None:  # the button pressed twice: opened once

@@ -39,8 +39,9 @@ from dialogs.services import Services
 from dialogs.turn import Refresh, Reply
 from dialogs.viewer import Viewer
 from storage import directory
-from storage.models import Body, ConversationRef, Network, PostedCard
+from storage.models import Body, ConversationRef, Network, OutboxMessage, PostedCard
 from storage.models.notices import Notice, NoticeAck
+from storage.queries import lock_row
 
 OSLO = ZoneInfo("Europe/Oslo")
 _FORM = re.compile(r"^(?:ny\s+)?(?:kunngjering|kunngjøring|notice|new notice)\s*$", re.IGNORECASE)
@@ -169,6 +170,8 @@ async def on_send(session: AsyncSession, services: Services, viewer: Viewer, dat
     notice = await _notice(session, viewer, data)
     if notice is None:
         return [Reply(text=t("notices.not_found", viewer.lang))]
+    await lock_row(session, Notice, notice.id)  # simultaneous presses of Send: one queues, the rest see it
+    await session.refresh(notice)
     if notice.status != "draft":  # a double click on "Send"
         return [Reply(text=t(f"notices.already_{'cancelled' if notice.status == 'cancelled' else 'sent'}",
                              viewer.lang)), await _report_reply(session, notice, viewer.lang)]
@@ -236,8 +239,13 @@ async def on_export(session: AsyncSession, services: Services, viewer: Viewer, d
 @router.card_action(NOTICE_ACK)
 async def on_ack(session: AsyncSession, services: Services, viewer: Viewer, data: dict) -> list[Reply | Refresh]:
     notice = await session.get(Notice, notice_id) if (notice_id := card_id(data.get("notice"))) else None
-    if notice is None or viewer.person is None:
+    if notice is None or viewer.person is None or viewer.network is None or notice.network_id != viewer.network.id:
         return [Reply(text=t("notices.not_found", viewer.lang))]
+    # only someone the notice was sent to confirms reading it (not a forwarded card, not a draft)
+    recipient = await session.scalar(select(OutboxMessage.id).where(
+        OutboxMessage.batch == service.batch_of(notice.id), OutboxMessage.person_id == viewer.person.id).limit(1))
+    if recipient is None:
+        return [Reply(text=t("notices.not_recipient", viewer.lang))]
     exists = await session.scalar(select(NoticeAck.id).where(NoticeAck.notice_id == notice.id,
                                                              NoticeAck.person_id == viewer.person.id))
     if exists is None:

@@ -20,6 +20,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from dialogs.carddata import card_id
 from dialogs.dates import WhenError, parse_when
 from dialogs.i18n import OSLO
 from dialogs.refusal import Refusal
@@ -404,14 +405,7 @@ def forged_keys(data: dict[str, Any]) -> list[str]:
 
 def case_id_of(data: dict[str, Any]) -> int | None:
     """The case id a card carries (an int, or digits); anything else is not a case reference."""
-    raw = data.get("case")
-    if isinstance(raw, bool):
-        return None
-    if isinstance(raw, int):
-        return raw
-    if isinstance(raw, str) and raw.strip().isdigit() and len(raw.strip()) < 12:
-        return int(raw.strip())
-    return None
+    return card_id(data.get("case"))  # ASCII digits within the 64-bit range only: not 2**63, not "²"
 
 
 # --- closing and deciding -------------------------------------------------------------------
@@ -527,6 +521,6 @@ async def find_case(session: AsyncSession, ident: str, network_id: int | None = 
     if network_id is not None:
         query = query.where(Case.network_id == network_id)
     conditions = [func.lower(Case.key) == ident.strip().lower()]
-    if ident.strip().isdigit():
-        conditions.append(Case.id == int(ident.strip()))
+    if (number := card_id(ident)) is not None:
+        conditions.append(Case.id == number)
     return list((await session.scalars(query.where(or_(*conditions)).order_by(Case.id))).all())

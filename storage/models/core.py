@@ -21,6 +21,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
@@ -134,6 +135,9 @@ class Person(Base):
     language: Mapped[str | None] = mapped_column(String(5))
     demo: Mapped[bool] = mapped_column(Boolean, default=False)
     anonymised: Mapped[bool] = mapped_column(Boolean, default=False)
+    # removed from data/ while votes, answers or acknowledgements name them: kept for the record, no roles,
+    # not recognised in Teams (storage/loader.py)
+    retired: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     municipality: Mapped[Municipality | None] = relationship()
     organisation: Mapped[Organisation | None] = relationship()

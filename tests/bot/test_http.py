@@ -73,3 +73,28 @@ async def test_an_allowed_tenant_is_served(db):
         assert await harness.say(DV_DIRECTOR, "hjelp")
     finally:
         await harness.stop()
+
+
+async def test_the_same_install_delivered_ten_times_welcomes_once(db):
+    """The Bot Connector redelivers an activity it got no answer for: same id, same effect once."""
+    import asyncio
+
+    from sqlalchemy import func, select
+
+    from storage.models import AuditEntry
+    from tests.harness import BOT_ID, DV_DIRECTOR, BotHarness
+
+    bot = BotHarness(db, DEFAULT_NETWORK="digivestland")
+    await bot.start()
+    try:
+        body = bot.activity(DV_DIRECTOR, type="conversationUpdate", membersAdded=[{"id": BOT_ID}])
+        first = await asyncio.gather(*(bot.post(body) for _ in range(5)))
+        then = [await bot.post(body) for _ in range(5)]
+        assert [r.status for r in first + then] == [200] * 10
+        await bot.drain()
+        assert len(bot.connector.messages(DV_DIRECTOR.personal_conversation)) == 1
+        async with db.session() as session:
+            assert await session.scalar(select(func.count()).select_from(AuditEntry).where(
+                AuditEntry.action == "app.installed")) == 1
+    finally:
+        await bot.stop()

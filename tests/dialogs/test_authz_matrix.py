@@ -56,6 +56,8 @@ ALLOWED: dict[str, set[str]] = {
     "vote": {"voting_member", "chair"},
     "chair_decision": {"chair"},
     "export_minutes": {"secretariat", "voting_member", "chair", "observer"},
+    # the people a notice to the steering group was sent to; not a forwarded card, not a draft
+    "acknowledge_notice": {"voting_member", "chair", "observer"},
 }
 QUESTIONS = [{"key": "merknader", "kind": "text", "required": True,
               "label": {"nn": "Merknader", "nb": "Merknader", "en": "Remarks"}}]
@@ -208,6 +210,31 @@ async def _export(bot, user, role):
     return text, False, PROPOSAL in text  # "changes" = the minutes were handed out
 
 
+async def _acknowledge(bot, user, role):
+    """The secretariat sends a notice to the steering group asking for confirmation, and keeps a draft;
+    `user` presses 'I have read it' on both (a recipient's card, or one forwarded to them)."""
+    from storage.models.notices import Notice, NoticeAck
+
+    if not hasattr(bot, "ack_notices"):
+        await bot.submit(DV_SECRETARIAT, {"action": "notice.preview", "text": "Les dette", "audience": "styringsgruppa",
+                                          "acknowledge": "true"})
+        sent = await scalar(bot, select(func.max(Notice.id)))
+        await bot.submit(DV_SECRETARIAT, {"action": "notice.send", "notice": sent})
+        await bot.drain()
+        await bot.submit(DV_SECRETARIAT, {"action": "notice.preview", "text": "Utkast", "audience": "styringsgruppa",
+                                          "acknowledge": "true"})
+        bot.ack_notices = (sent, await scalar(bot, select(func.max(Notice.id))))
+    sent, draft = bot.ack_notices
+    acks = select(func.count()).select_from(NoticeAck).where(NoticeAck.notice_id.in_((sent, draft)))
+    before = await scalar(bot, acks)
+    text = await text_of(await bot.execute(user, "notice.ack", {"notice": draft}))
+    text_sent = await text_of(await bot.execute(user, "notice.ack", {"notice": sent}))
+    after = await scalar(bot, acks)
+    if role in ALLOWED["acknowledge_notice"] and after - before != 1:
+        after = before  # exactly one acknowledgement (of the sent notice, never of the draft), or it failed
+    return (text_sent if role in ALLOWED["acknowledge_notice"] else text + "\n" + text_sent), before, after
+
+
 REFUSALS: list[tuple[str, str, str]] = []  # (action, role, what the user was told), for a reader in a debugger
 # A refusal names who may do it, or why not (only …, not …, unknown to us, no such case).
 REASON = re.compile(r"\b(?:Berre|Bare|ikkje|ikke|kjenner|finner|finn|Fant|Det er|only|not)\b", re.IGNORECASE)
@@ -215,7 +242,7 @@ ACTIONS: dict[str, Attempt] = {
     "ask": _ask, "answer_consultation": _answer, "open_consultation": _open_consultation,
     "extend_consultation": _extend, "close_consultation": _close_consultation, "send_notice": _send_notice,
     "open_case": _open_case, "close_case": _close_case, "vote": _vote, "chair_decision": _decide,
-    "export_minutes": _export,
+    "export_minutes": _export, "acknowledge_notice": _acknowledge,
 }
 
 

@@ -164,3 +164,59 @@ async def test_the_migrations_create_exactly_the_schema_the_models_describe(empt
     async with empty_db.engine.connect() as conn:
         diff = await conn.run_sync(lambda c: compare_metadata(MigrationContext.configure(c), Base.metadata))
     assert diff == []
+
+
+async def test_a_key_given_twice_is_an_error_with_its_line(empty_db, data_copy):
+    path = data_copy / "digivestland.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("network:\n", "network:\n  name: Først\n", 1), encoding="utf-8")
+    with pytest.raises(DataError) as err:
+        await load_path(empty_db, data_copy)
+    message = str(err.value)
+    assert "digivestland.yaml" in message and "duplicate key 'name'" in message
+    assert await count(empty_db, Network) == 0
+
+
+async def test_a_removed_person_with_records_is_retired_not_deleted(empty_db, data_copy):
+    """Removing a person from the file while their answer and acknowledgement exist keeps them, marked
+    retired without roles; the load says so. Someone without records is deleted as before."""
+    from storage.models.notices import Notice, NoticeAck
+
+    await load_path(empty_db, data_copy)
+    path = data_copy / "digivestland.yaml"
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    with_records, without = doc["people"][0]["key"], doc["people"][-1]["key"]
+    async with empty_db.session() as session:
+        person = await session.scalar(select(Person).where(Person.key == with_records))
+        consultation = await session.scalar(select(Consultation).where(Consultation.network_id == person.network_id))
+        municipality = await session.scalar(select(Municipality).where(Municipality.network_id == person.network_id))
+        session.add(ConsultationResponse(consultation_id=consultation.id, municipality_id=municipality.id,
+                                         version=99, kind="individual", submitted_by_id=person.id, answers={},
+                                         source="teams"))
+        notice = Notice(network_id=person.network_id, audience="app", text="x", status="sent")
+        session.add(notice)
+        await session.flush()
+        session.add(NoticeAck(notice_id=notice.id, person_id=person.id))
+        person_id = person.id
+    doc["people"] = [p for p in doc["people"] if p["key"] not in (with_records, without)]
+    for body in doc.get("bodies", []):
+        body["seats"] = [s for s in body.get("seats", []) if s.get("person") not in (with_records, without)]
+    for c in doc.get("consultations", []):
+        c["responses"] = [r for r in c.get("responses", []) if r.get("submitted_by") not in (with_records, without)]
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+    report = await load_path(empty_db, data_copy)
+    async with empty_db.session() as session:
+        kept = await session.get(Person, person_id)
+        assert kept is not None and kept.retired and kept.roles == []
+        assert await session.scalar(select(func.count()).select_from(NoticeAck).where(
+            NoticeAck.person_id == person_id)) == 1
+        assert await session.scalar(select(ConsultationResponse.submitted_by_id).where(
+            ConsultationResponse.version == 99)) == person_id
+    assert await count(empty_db, Person, Person.key == without) == 0
+    assert report.deleted.get("people") == 1
+    summary = report.summary()
+    assert "retired (not deleted; kept with their records: consultation_responses 1, notice_acks 1" in summary
+    assert with_records in summary
+    again = await load_path(empty_db, data_copy)  # loading the same file again changes nothing
+    assert not again.changed

@@ -112,8 +112,10 @@ async def test_a_valid_token_is_accepted(secured):
     lambda h: f"Bearer {token(h, kid='unknown')}",
     lambda h: f"Bearer {token(h, key=UNENDORSED, kid='unendorsed')}",
     lambda h: f"Bearer {token(h, serviceurl='https://smba.evil.example/')}",
+    lambda h: f"Bearer {token(h, exp=None)}",
+    lambda h: f"Bearer {token(h, exp='never')}",
 ], ids=["missing", "empty", "garbage", "not-bearer", "expired", "wrong-audience", "no-audience", "wrong-issuer",
-        "bad-signature", "unknown-key", "channel-not-endorsed", "wrong-service-url"])
+        "bad-signature", "unknown-key", "channel-not-endorsed", "wrong-service-url", "no-expiry", "expiry-not-a-number"])
 async def test_an_invalid_token_gets_401_and_nothing_happens(secured, make_header):
     header = make_header(secured)
     body = secured.activity(DV_DIRECTOR, text="hjelp")
