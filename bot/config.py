@@ -149,14 +149,23 @@ class Settings(BaseSettings):
         return default
 
 
+class PackagingSettings(Settings):
+    """For commands that only name the app (`manifest build`): the app id without its secret."""
+
+    @model_validator(mode="after")
+    def _credentials(self) -> PackagingSettings:
+        return self
+
+
 def _split(value: str) -> list[str]:
     return [part.strip() for part in value.split(",") if part.strip()]
 
 
-def load_settings(**overrides: object) -> Settings:
-    """Read the environment; raise ConfigError naming every bad variable."""
+def load_settings(*, secrets: bool = True, **overrides: object) -> Settings:
+    """Read the environment; raise ConfigError naming every bad variable. `secrets=False`: the app ids
+    are enough (the manifest names the app; it never holds its secret)."""
     try:
-        return Settings(**overrides)
+        return (Settings if secrets else PackagingSettings)(**overrides)
     except ValidationError as exc:
         lines = []
         for err in exc.errors():

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -21,7 +22,18 @@ from storage.models import Network
 
 DEFAULT_URL = "sqlite+aiosqlite:///samarbeidsbot.db"
 MIGRATIONS = Path(__file__).parent / "migrations"
-BUNDLED_DATA = Path(__file__).resolve().parent.parent / "data"
+CHECKOUT_DATA = Path(__file__).resolve().parent.parent / "data"
+# where the wheel puts data/ (pyproject [tool.setuptools.data-files]) when installed, not run from a checkout
+INSTALLED_DATA = Path(sys.prefix) / "share" / "samarbeidsbot" / "data"
+
+
+def _bundled_data() -> Path:
+    if (CHECKOUT_DATA / "digivestland.yaml").is_file() or not INSTALLED_DATA.is_dir():
+        return CHECKOUT_DATA
+    return INSTALLED_DATA
+
+
+BUNDLED_DATA = _bundled_data()
 
 
 def normalise_url(url: str) -> str:

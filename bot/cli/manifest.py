@@ -52,7 +52,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 async def _build(args: argparse.Namespace) -> int:
-    settings = cli_settings()
+    settings = cli_settings(secrets=False)  # the package names the app; it never holds its secret
     db = await ready_db(settings)  # team rule: every command readies the database on first use
     await db.dispose()
     if not settings.app_id:

@@ -145,3 +145,16 @@ def test_icons_of_the_wrong_size_or_colour_are_refused(tmp_path):
     problems = "\n".join(caught.value.problems)
     assert "192×192" in problems and "32×32" in problems and "white on transparent" in problems
     assert not (tmp_path / "app.zip").exists()
+
+
+@needs_node
+def test_build_needs_only_the_app_id_not_its_secret(cli_env, tmp_path, capsys):
+    cli_env.setenv("MicrosoftAppId", APP_ID)
+    cli_env.setenv("MicrosoftAppType", "SingleTenant")
+    cli_env.setenv("MicrosoftAppTenantId", "4d6f3c2a-1b2c-4d5e-8f90-a1b2c3d4e5f6")
+    out = tmp_path / "app.zip"
+    assert main(["manifest", "build", "--out", str(out)]) == 0, capsys.readouterr()
+    with zipfile.ZipFile(out) as archive:
+        manifest = json.loads(archive.read("manifest.json"))
+    assert manifest["bots"][0]["botId"] == APP_ID
+    assert "secret" not in json.dumps(manifest)
