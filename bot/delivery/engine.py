@@ -47,6 +47,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.activities import to_activity
 from bot.app_keys import BOT_KEY, DB_KEY, SETTINGS_KEY
+from bot.auth.registrations import DEFAULT_LOGIN_AUTHORITY, Registration, Registry, credentials_for
 from bot.graph.client import retry_after_seconds
 from dialogs.services import Services
 from dialogs.turn import Refresh, Reply
@@ -226,34 +227,45 @@ class Answer:
 
 
 class ConnectorClient:
-    """Bot Connector v3 REST: send or edit an activity in a conversation (token when configured)."""
+    """Bot Connector v3 REST: send or edit an activity in a conversation, with the token of the bot
+    registration the conversation belongs to (none without registrations: no authentication)."""
 
     def __init__(self, *, app_id: str = "", app_password: str = "", tenant_id: str = "", timeout: float = 30.0,
-                 connections: int = 100):
-        self.app_id, self.app_password, self.tenant_id = app_id, app_password, tenant_id
+                 connections: int = 100, registry: Registry | None = None,
+                 login_authority: str = DEFAULT_LOGIN_AUTHORITY, ca_bundle: str = ""):
+        if registry is None:  # one registration given the classic way
+            registry = Registry([Registration(app_id=app_id, tenant_id=tenant_id, password=app_password,
+                                              type="SingleTenant" if tenant_id else "MultiTenant")]
+                                if app_id else [])
+        self.registry, self.login_authority, self.ca_bundle = registry, login_authority, ca_bundle
         self.timeout = aiohttp.ClientTimeout(total=timeout)
         self.connections = connections
         self._http: aiohttp.ClientSession | None = None
-        self._credentials = None
+        self._credentials: dict[str, Any] = {}
 
-    async def _headers(self) -> dict[str, str]:
-        if not self.app_id:
+    def registration_for(self, target: Target) -> Registration | None:
+        return self.registry.for_conversation(target.app_id, str((target.reference.get("bot") or {}).get("id") or ""),
+                                              target.tenant_id)
+
+    async def _headers(self, registration: Registration | None) -> dict[str, str]:
+        if registration is None:
             return {}
-        if self._credentials is None:
-            from botframework.connector.auth import MicrosoftAppCredentials
-
-            self._credentials = MicrosoftAppCredentials(self.app_id, self.app_password,
-                                                        channel_auth_tenant=self.tenant_id or None)
-        token = await asyncio.to_thread(self._credentials.get_access_token)
+        credentials = self._credentials.get(registration.app_id)
+        if credentials is None:
+            credentials = self._credentials[registration.app_id] = credentials_for(
+                registration, login_authority=self.login_authority, ca_bundle=self.ca_bundle)
+        token = await asyncio.to_thread(credentials.get_access_token)
         return {"Authorization": f"Bearer {token}"}
 
     async def send(self, service_url: str, conversation_id: str, activity: dict[str, Any],
-                   update_id: str | None = None) -> Answer:
+                   update_id: str | None = None, *, registration: Registration | None = None) -> Answer:
         if self._http is None:
             self._http = aiohttp.ClientSession(timeout=self.timeout,
                                                connector=aiohttp.TCPConnector(limit=self.connections))
         base = service_url.rstrip("/") + "/v3/conversations/" + quote(conversation_id, safe="")
-        headers = await self._headers()
+        if registration is None and self.registry:
+            return Answer(status=401, code="NoRegistration")  # never sent with another registration's token
+        headers = await self._headers(registration)
         if update_id:
             request = self._http.put(f"{base}/activities/{quote(update_id, safe='')}", json=activity, headers=headers)
         else:
@@ -355,6 +367,7 @@ class Target:
     conversation_id: str
     tenant_id: str
     reference: dict[str, Any]
+    app_id: str = ""  # the bot registration the conversation came in on
 
 
 @dataclass
@@ -514,7 +527,8 @@ class DeliveryEngine:
             else:
                 ref = by_conv.get(row.conversation_id or "")
             if ref is not None:
-                row.target = Target(ref.service_url, ref.conversation_id, ref.tenant_id, dict(ref.reference or {}))
+                row.target = Target(ref.service_url, ref.conversation_id, ref.tenant_id, dict(ref.reference or {}),
+                                    ref.app_id or "")
 
     # --- sending one row ---
 
@@ -563,13 +577,15 @@ class DeliveryEngine:
     async def _send_with_retries(self, row: Row, target: Target) -> Outcome:
         activity = self._activity(row)
         attempts, throttled, failures = row.attempts, 0, 0
+        registration = self.connector.registration_for(target)
+        budget = f"{registration.app_id if registration else ''}|{target.tenant_id}"  # Teams: per app per tenant
         while True:
-            windows = await self.pacer.acquire(target.tenant_id, target.conversation_id)
+            windows = await self.pacer.acquire(budget, target.conversation_id)
             attempts += 1
             counted = True
             try:
                 answer = await self.connector.send(target.service_url, target.conversation_id, activity,
-                                                   row.update_activity_id)
+                                                   row.update_activity_id, registration=registration)
             except (aiohttp.ClientError, TimeoutError) as exc:
                 answer = Answer(status=599, code=type(exc).__name__)
             except BaseException:
@@ -628,6 +644,7 @@ class DeliveryEngine:
                 .order_by(ConversationRef.updated_at.desc()).limit(1))
             service_url = known.service_url if known else DEFAULT_SERVICE_URL
             bot_id, bot = (known.bot_id, (known.reference or {}).get("bot")) if known else ("", None)
+            app_id = known.app_id if known else ""
         chat_id = await self.graph.install_for_user(person.tenant_id, person.aad_object_id)
         if not chat_id:
             return None
@@ -640,8 +657,9 @@ class DeliveryEngine:
             await conversations.remember(
                 session, conversation_id=chat_id, conversation_type="personal", tenant_id=person.tenant_id,
                 aad_object_id=person.aad_object_id, service_url=service_url, channel_id="msteams",
-                bot_id=bot_id, reference=reference, person_id=person_id, network_id=person.network_id)
-        return Target(service_url, chat_id, person.tenant_id, reference)
+                bot_id=bot_id, reference=reference, person_id=person_id, network_id=person.network_id,
+                app_id=app_id)
+        return Target(service_url, chat_id, person.tenant_id, reference, app_id)
 
     # --- recording ---
 
@@ -816,8 +834,8 @@ def engine_from_settings(db: Database, settings, services: Services | None = Non
 
         graph = GraphClient.from_settings(settings)
     return DeliveryEngine(
-        db, connector=ConnectorClient(app_id=settings.app_id, app_password=settings.app_password,
-                                      tenant_id=settings.app_tenant_id),
+        db, connector=ConnectorClient(registry=settings.registrations, login_authority=settings.login_authority,
+                                      ca_bundle=settings.graph_ca_bundle),
         graph=graph, rate=settings.delivery_rate, lease_seconds=settings.delivery_lease_seconds,
         services=services or Services(db=db, default_network=settings.default_network,
                                       public_url=settings.public_url))
