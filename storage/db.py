@@ -8,6 +8,7 @@ command creates the schema and loads the data on first use).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import sys
 from collections.abc import AsyncIterator
@@ -105,12 +106,19 @@ class Database:
             return
         await self.upgrade()
         if load_data:
-            async with self.session() as session:
-                empty = (await session.scalar(select(func.count()).select_from(Network))) == 0
-            if empty:
-                from storage.loader import load_path
+            async with contextlib.AsyncExitStack() as stack:
+                if not self.is_sqlite:
+                    # Several instances may start at once on an empty database: one loads, the others
+                    # wait and then find it loaded (else each inserts the networks: a unique violation).
+                    conn = await stack.enter_async_context(self.engine.connect())
+                    await conn.execute(text("SELECT pg_advisory_lock(74657202)"))
+                    stack.push_async_callback(conn.execute, text("SELECT pg_advisory_unlock(74657202)"))
+                async with self.session() as session:
+                    empty = (await session.scalar(select(func.count()).select_from(Network))) == 0
+                if empty:
+                    from storage.loader import load_path
 
-                await load_path(self, data_dir())
+                    await load_path(self, data_dir())
         self._ready = True
 
     async def ping(self) -> bool:

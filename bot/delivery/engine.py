@@ -48,6 +48,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.activities import to_activity
 from bot.app_keys import BOT_KEY, DB_KEY, SETTINGS_KEY
 from bot.auth.registrations import DEFAULT_LOGIN_AUTHORITY, Registration, Registry, credentials_for
+from bot.delivery.budget import SharedBudget
 from bot.graph.client import retry_after_seconds
 from dialogs.services import Services
 from dialogs.turn import Refresh, Reply
@@ -144,11 +145,13 @@ class Pacer:
     """
 
     def __init__(self, rate: int = DEFAULT_APP_RATE, keep_conversations: int = 5000, *,
-                 spacing: float = 0.8, by_start: bool = False, margin: float = PACING_MARGIN):
+                 spacing: float = 0.8, by_start: bool = False, margin: float = PACING_MARGIN,
+                 budget: SharedBudget | None = None):
         self.rate = rate
+        self.budget = budget  # several instances: each one's share of `rate` (bot/delivery/budget.py)
+        self.spacing = spacing
         self.keep = keep_conversations
         self.gap = spacing * APP_WINDOW_SECONDS / rate
-        self.catch_up = 5 * self.gap
         self.window_options = {"by_start": by_start, "margin": margin}
         self.tenants: dict[str, Window] = {}
         self.next_start: dict[str, float] = {}
@@ -170,7 +173,12 @@ class Pacer:
             self.conversations.move_to_end(conversation)
         return [app, *conv]
 
-    async def acquire(self, tenant: str, conversation: str) -> tuple[list[Window], float]:
+    def nudge(self) -> None:
+        """Something changed (an answer, a new share): whoever waits for a slot looks again."""
+        self._answer.set()
+        self._answer = asyncio.Event()
+
+    async def acquire(self, tenant: str, conversation: str) -> tuple[list[Window], float, str]:
         """Wait until a request may start now; returns what to hand to `release` with its answer.
 
         First the conversation's own windows (the engine sends one request per
@@ -187,16 +195,26 @@ class Pacer:
             turn = self._turns[tenant] = asyncio.Lock()
         async with turn:
             while True:
+                gap = self.gap
+                if self.budget is not None:  # this instance's share of the tenant's budget, now
+                    limit = await self.budget.limit(tenant)
+                    windows[0].limit = limit
+                    if limit <= 0:
+                        await self._sleep(0.05)
+                        continue
+                    gap = self.spacing * APP_WINDOW_SECONDS / limit
                 now = time.monotonic()
                 ready = self.next_start.get(tenant, 0.0)
                 wait = max(ready - now, *(w.wait_time(now) for w in windows))
                 if wait <= 0:
                     for w in windows:
                         w.take(now)
+                    if self.budget is not None:
+                        self.budget.started(tenant)
                     # on a schedule, not from whenever we woke: a late wake-up (a busy CPU) is caught up
                     # with a few starts in a row instead of being lost; the windows still hold the limits
-                    self.next_start[tenant] = max(ready, now - self.catch_up) + self.gap
-                    return windows, now
+                    self.next_start[tenant] = max(ready, now - 5 * gap) + gap
+                    return windows, now, tenant
                 await self._sleep(wait)
 
     async def _sleep(self, seconds: float) -> None:
@@ -204,15 +222,16 @@ class Pacer:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._answer.wait(), timeout=max(seconds, 0.001))
 
-    async def release(self, taken: tuple[list[Window], float], *, counted: bool) -> None:
+    async def release(self, taken: tuple[list[Window], float, str], *, counted: bool) -> None:
         """The answer arrived; `counted` is False when the service refused it (429), which it does not
         count against the limit."""
-        windows, started = taken
+        windows, started, key = taken
         now = time.monotonic()
         for w in windows:
             w.answered(started, now, counted=counted)
-        self._answer.set()  # wake whoever waits for a slot, and start a new round
-        self._answer = asyncio.Event()
+        if self.budget is not None:
+            self.budget.answered(key)
+        self.nudge()  # wake whoever waits for a slot, and start a new round
 
 
 # --- the Bot Connector ---------------------------------------------------------------------------
@@ -419,11 +438,17 @@ class DeliveryEngine:
                  max_throttled: int = 12, max_hold_seconds: float = 10.0, poll_seconds: float = 1.0,
                  flush_seconds: float = 0.1, in_flight: int | None = None, instance: str | None = None,
                  pacing_by_start: bool = False, services: Services | None = None,
-                 progress_seconds: float = PROGRESS_SECONDS):
+                 progress_seconds: float = PROGRESS_SECONDS, shared_budget: bool | None = None):
         self.db = db
         self.connector = connector or ConnectorClient()
         self.graph = graph
-        self.pacer = Pacer(rate, by_start=pacing_by_start)
+        self.instance = instance or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        # on PostgreSQL the instances share each tenant's `rate` (bot/delivery/budget.py); SQLite is one process
+        self.budget = SharedBudget(db, self.instance, rate) if (
+            shared_budget if shared_budget is not None else not db.is_sqlite) else None
+        self.pacer = Pacer(rate, by_start=pacing_by_start, budget=self.budget)
+        if self.budget is not None:
+            self.budget.on_change = self.pacer.nudge
         self.lease = lease_seconds
         self.max_attempts = max_attempts
         self.max_throttled = max_throttled
@@ -432,8 +457,8 @@ class DeliveryEngine:
         self.flush_every = flush_seconds
         # rows held at once: about two seconds of sending, so a slow claim (a busy database) never leaves
         # the pacer without work; they are claimed, not sent, so a crash still resends only those in flight
-        self.capacity = in_flight or max(10, 2 * rate)
-        self.instance = instance or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        self._capacity = in_flight or max(10, 2 * rate)
+        self._fixed_capacity = in_flight is not None
         self.stats = Stats()
         self._tasks: set[asyncio.Task] = set()
         self._wake = asyncio.Event()
@@ -446,6 +471,15 @@ class DeliveryEngine:
         self._last_reclaim = 0.0
         self._last_heartbeat = time.monotonic()
         self.progress = ProgressRefresh(services or Services(db=db), self.wake, every=progress_seconds)
+
+    @property
+    def capacity(self) -> int:
+        """Rows held at once: about two seconds of sending at this instance's share of the rate, so the
+        instances sharing a budget run out of work at about the same time."""
+        if self.budget is None or self._fixed_capacity or not self.budget.limits:
+            return self._capacity
+        share = max(self.budget.limits.values()) / self.pacer.rate
+        return max(10, round(self._capacity * max(share, 0.1)))
 
     # --- waking and draining ---
 
@@ -576,9 +610,19 @@ class DeliveryEngine:
 
     async def _send_with_retries(self, row: Row, target: Target) -> Outcome:
         activity = self._activity(row)
-        attempts, throttled, failures = row.attempts, 0, 0
         registration = self.connector.registration_for(target)
         budget = f"{registration.app_id if registration else ''}|{target.tenant_id}"  # Teams: per app per tenant
+        if self.budget is not None:
+            self.budget.want(budget)
+            try:
+                return await self._send_paced(row, target, activity, registration, budget)
+            finally:
+                self.budget.unwant(budget)
+        return await self._send_paced(row, target, activity, registration, budget)
+
+    async def _send_paced(self, row: Row, target: Target, activity: dict[str, Any],
+                          registration: Registration | None, budget: str) -> Outcome:
+        attempts, throttled, failures = row.attempts, 0, 0
         while True:
             windows = await self.pacer.acquire(budget, target.conversation_id)
             attempts += 1
@@ -761,6 +805,7 @@ class DeliveryEngine:
     async def run(self, *, until_idle: bool = False) -> None:
         """Work the outbox until cancelled (or, with `until_idle`, until nothing is due)."""
         last_flush = time.monotonic()
+        budget = asyncio.create_task(self.budget.run()) if self.budget is not None else None
         try:
             while True:
                 try:
@@ -769,8 +814,9 @@ class DeliveryEngine:
                         await self.flush()
                         last_flush = time.monotonic()
                     claimed: list[Row] = []
-                    free = self.capacity - len(self._tasks)
-                    if free >= max(1, self.capacity // 4):
+                    capacity = self.capacity
+                    free = capacity - len(self._tasks)
+                    if free >= max(1, capacity // 4):
                         claimed = await self.claim(free)
                         for row in claimed:
                             self._start(row)
@@ -795,6 +841,9 @@ class DeliveryEngine:
             for task in list(self._tasks):
                 task.cancel()
             await asyncio.gather(*self._tasks, return_exceptions=True)
+            if budget is not None:
+                budget.cancel()
+                await asyncio.gather(budget, return_exceptions=True)
             try:
                 await asyncio.shield(self.flush())
             except Exception:  # noqa: BLE001 - rows stay "sending" and are reclaimed after the lease

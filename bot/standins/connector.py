@@ -65,6 +65,7 @@ class FakeConnector:
         # conversation id → statuses to answer with before accepting (e.g. [503, 412]); tests of retries
         self.fail_next: dict[str, list[int]] = defaultdict(list)
         self.accepted = 0  # messages accepted (sent, replied or updated)
+        self.first_accepted_at = self.last_accepted_at = 0.0  # monotonic: the rate over the whole broadcast
         self.requests = 0
         self.delivered_to: dict[str, int] = defaultdict(int)  # conversation → messages accepted
         self.random = random.Random(seed)
@@ -197,6 +198,8 @@ class FakeConnector:
                       app_id: str = "") -> None:
         if op in ("send", "reply", "update"):
             self.accepted += 1
+            self.last_accepted_at = time.monotonic()
+            self.first_accepted_at = self.first_accepted_at or self.last_accepted_at
             self.delivered_to[conversation_id] += 1
         if not self.keep_records:
             return
@@ -211,6 +214,7 @@ class FakeConnector:
                 "throttled_injected": self.throttled_injected,
                 "throttled_over_limit": self.throttled - self.throttled_injected,
                 "conversations": len(self.delivered_to),
+                "accepting_seconds": round(self.last_accepted_at - self.first_accepted_at, 3),
                 "duplicates": sum(n - 1 for n in self.delivered_to.values() if n > 1)}
 
     # --- handlers -----------------------------------------------------------------------------
