@@ -58,6 +58,7 @@ class SharedBudget:
         self._mine: set[str] = set()  # budgets we have a row for
         self._lock = asyncio.Lock()
         self._last_refresh = 0.0
+        self._last_sweep = 0.0
         self.running = False
 
     # --- what the pacer calls ---
@@ -122,8 +123,10 @@ class SharedBudget:
                     if forget:
                         await session.execute(delete(DeliveryBudget).where(
                             DeliveryBudget.instance == self.instance, DeliveryBudget.budget_key.in_(forget)))
-                await session.execute(delete(DeliveryBudget).where(
-                    DeliveryBudget.heartbeat_at < now - timedelta(seconds=10 * STALE_SECONDS)))
+                if mono - self._last_sweep > STALE_SECONDS:  # rows of instances long gone
+                    self._last_sweep = mono
+                    await session.execute(delete(DeliveryBudget).where(
+                        DeliveryBudget.heartbeat_at < now - timedelta(seconds=10 * STALE_SECONDS)))
                 rows = (await session.scalars(select(DeliveryBudget).where(
                     DeliveryBudget.budget_key.in_(active)))).all() if active else []
             self._mine = active | (idle - forget)
