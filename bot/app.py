@@ -14,8 +14,8 @@ from botbuilder.schema import Activity, ActivityTypes
 
 from bot import screening
 from bot.activities import sender_of, tenant_of, to_activity
-from bot.app_keys import ADAPTER_KEY, BOT_KEY, DB_KEY, SETTINGS_KEY
-from bot.auth import openid_keys
+from bot.app_keys import ADAPTER_KEY, BOT_KEY, DB_KEY, REGISTRY_KEY, SETTINGS_KEY
+from bot.auth import openid_keys, registrations
 from bot.auth.configuration import auth_configuration
 from bot.auth.connector_clients import ReusingClientsAuthentication
 from bot.config import Settings
@@ -47,14 +47,19 @@ WORKERS = (("delivery", delivery_worker), ("scheduler", scheduler_worker), ("gra
 ROUTES = (ics, notice_export)
 
 
-def make_adapter(settings: Settings, db: Database) -> CloudAdapter:
-    if settings.app_id:
+def make_adapter(settings: Settings, db: Database, registry: registrations.Registry | None = None) -> CloudAdapter:
+    registry = settings.registrations if registry is None else registry
+    if registry:
         from botframework.connector.auth import AuthenticationConstants as C
 
         openid_keys.install([settings.openid_metadata_url or C.TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL,
                              C.TO_BOT_FROM_EMULATOR_OPENID_METADATA_URL])
+    # one credential per registration: a token is valid for any of their app ids, and each answer is
+    # sent with the credential of the app id its request came in on (bot/auth/registrations.py)
+    factory = registrations.credentials_factory(
+        registry, settings.login_authority, settings.graph_ca_bundle) if registry else None
     adapter = GateAwareAdapter(ReusingClientsAuthentication(
-        ConfigurationBotFrameworkAuthentication(auth_configuration(settings))))
+        ConfigurationBotFrameworkAuthentication(auth_configuration(settings), credentials_factory=factory)))
     adapter.use(TypingIndicator())  # first: it counts the turns waiting at the gate as in flight
     adapter.use(TurnGate(settings.max_concurrent_turns))
 
@@ -122,6 +127,9 @@ async def messages(request: web.Request) -> web.Response:
         return web.json_response({"error": "unauthorized"}, status=401)
 
     tenant = tenant_of(activity)
+    if (refused := registrations.refusal(request.app[REGISTRY_KEY], auth.claims_identity, tenant)) is not None:
+        log.warning("refused activity: %s", refused)
+        return web.json_response({"error": "unauthorized"}, status=401)
     if settings.allowed_tenants and tenant not in settings.allowed_tenants:
         log.warning("refused activity from tenant %s (not in ALLOWED_TENANTS)", tenant or "(none)")
         return web.json_response({"error": "tenant not allowed"}, status=403)
@@ -143,7 +151,8 @@ def create_app(settings: Settings, db: Database | None = None) -> web.Applicatio
     app = web.Application(client_max_size=MAX_BODY_BYTES)
     app[SETTINGS_KEY] = settings
     app[DB_KEY] = db
-    adapter = make_adapter(settings, db)
+    app[REGISTRY_KEY] = registry = settings.registrations
+    adapter = make_adapter(settings, db, registry)
 
     app[ADAPTER_KEY] = adapter
     app[BOT_KEY] = SamarbeidsBot(services)

@@ -7,6 +7,7 @@ e.g. `MicrosoftAppType: must be SingleTenant, MultiTenant or UserAssignedMSI`.
 from __future__ import annotations
 
 import re
+from typing import ClassVar
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -21,11 +22,16 @@ class ConfigError(ValueError):
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=None, extra="ignore", populate_by_name=True)
+    secrets_required: ClassVar[bool] = True
 
     app_id: str = Field(default="", alias="MicrosoftAppId")
     app_password: str = Field(default="", alias="MicrosoftAppPassword")
     app_type: str = Field(default="MultiTenant", alias="MicrosoftAppType")
     app_tenant_id: str = Field(default="", alias="MicrosoftAppTenantId")
+    # Several bot registrations (one per municipal tenant): JSON, or a JSON/YAML file (bot/auth/registrations.py)
+    registrations_raw: str = Field(default="", alias="BOT_REGISTRATIONS")
+    # The Microsoft identity platform the bot's own tokens come from (tests: a loopback stand-in)
+    login_authority: str = Field(default="https://login.microsoftonline.com", alias="LOGIN_AUTHORITY")
     database_url: str = Field(default="sqlite+aiosqlite:///samarbeidsbot.db", alias="DATABASE_URL")
     port: int = Field(default=3978, alias="PORT")
     allowed_tenants_raw: str = Field(default="", alias="ALLOWED_TENANTS")
@@ -65,6 +71,14 @@ class Settings(BaseSettings):
         value = value.strip()
         if value and not GUID.match(value):
             raise ValueError(f"must be a GUID like 00000000-0000-0000-0000-000000000000 (got {value!r})")
+        return value
+
+    @field_validator("registrations_raw")
+    @classmethod
+    def _registrations(cls, value: str) -> str:
+        from bot.auth.registrations import parse
+
+        parse(value, secrets=cls.secrets_required)  # ValueError names the entry and key
         return value
 
     @field_validator("port")
@@ -112,6 +126,8 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _credentials(self) -> Settings:
+        if self.registrations_raw and self.app_id:
+            raise ValueError("BOT_REGISTRATIONS: set either it or MicrosoftAppId (a list of one), not both")
         if self.app_id and self.app_type != "UserAssignedMSI" and not self.app_password:
             raise ValueError("MicrosoftAppPassword: is required when MicrosoftAppId is set "
                              "(except with MicrosoftAppType=UserAssignedMSI)")
@@ -125,7 +141,20 @@ class Settings(BaseSettings):
 
     @property
     def auth_enabled(self) -> bool:
-        return bool(self.app_id)
+        return bool(self.app_id or self.registrations_raw)
+
+    @property
+    def registrations(self):
+        """Every bot registration this instance answers for (bot.auth.registrations.Registry): the
+        BOT_REGISTRATIONS list, or MicrosoftAppId & co. as a list of one, or none (no authentication)."""
+        from bot.auth.registrations import Registration, Registry, parse
+
+        if self.registrations_raw:
+            return Registry(parse(self.registrations_raw, secrets=self.secrets_required))
+        if not self.app_id:
+            return Registry(())
+        return Registry((Registration(app_id=self.app_id.lower(), tenant_id=self.app_tenant_id.lower(),
+                                      type=self.app_type, password=self.app_password),))
 
     @property
     def graph_enabled(self) -> bool:
@@ -149,14 +178,25 @@ class Settings(BaseSettings):
         return default
 
 
+class PackagingSettings(Settings):
+    """For commands that only name the app (`manifest build`): the app id without its secret."""
+
+    secrets_required: ClassVar[bool] = False
+
+    @model_validator(mode="after")
+    def _credentials(self) -> PackagingSettings:
+        return self
+
+
 def _split(value: str) -> list[str]:
     return [part.strip() for part in value.split(",") if part.strip()]
 
 
-def load_settings(**overrides: object) -> Settings:
-    """Read the environment; raise ConfigError naming every bad variable."""
+def load_settings(*, secrets: bool = True, **overrides: object) -> Settings:
+    """Read the environment; raise ConfigError naming every bad variable. `secrets=False`: the app ids
+    are enough (the manifest names the app; it never holds its secret)."""
     try:
-        return Settings(**overrides)
+        return (Settings if secrets else PackagingSettings)(**overrides)
     except ValidationError as exc:
         lines = []
         for err in exc.errors():

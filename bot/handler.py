@@ -6,7 +6,7 @@ import asyncio
 import logging
 import time
 
-from botbuilder.core import ActivityHandler, InvokeResponse, TurnContext
+from botbuilder.core import ActivityHandler, BotAdapter, InvokeResponse, TurnContext
 from botbuilder.core.teams import TeamsInfo
 from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
 
@@ -19,6 +19,7 @@ from bot.activities import (
     tenant_of,
     to_activity,
 )
+from bot.auth.registrations import token_app_id
 from bot.delivery.engine import SEND_NOW_GRACE, DeliveryEngine, utcnow
 from dialogs import router
 from dialogs.i18n import t
@@ -120,6 +121,7 @@ class SamarbeidsBot(ActivityHandler):
             aad_object_id=str(getattr(activity.from_property, "aad_object_id", "") or "").lower() or None,
             service_url=activity.service_url or "", channel_id=activity.channel_id or "msteams",
             bot_id=activity.recipient.id if activity.recipient else "",
+            app_id=token_app_id(turn_context.turn_state.get(BotAdapter.BOT_IDENTITY_KEY)),  # its registration
             person_id=viewer_person_id, network_id=network_id)
         # The same conversation, unchanged, written moments ago: skip the write (one transaction per turn
         # saved). Entries expire so that a reference another instance marked inactive is revived soon.

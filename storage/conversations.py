@@ -12,10 +12,13 @@ from storage.models import ConversationRef, ProcessedActivity, utcnow
 
 async def remember(session: AsyncSession, *, conversation_id: str, conversation_type: str, tenant_id: str,
                    aad_object_id: str | None, service_url: str, channel_id: str, bot_id: str,
-                   reference: dict[str, Any], person_id: int | None, network_id: int | None) -> ConversationRef:
+                   reference: dict[str, Any], person_id: int | None, network_id: int | None,
+                   app_id: str = "") -> ConversationRef:
     row = await session.scalar(select(ConversationRef).where(ConversationRef.conversation_id == conversation_id))
     values = dict(conversation_type=conversation_type, tenant_id=tenant_id, service_url=service_url,
                   channel_id=channel_id, bot_id=bot_id, reference=reference, active=True)
+    if app_id:  # the bot registration it came in on: answers go out with that registration's credential
+        values["app_id"] = app_id
     if conversation_type == "personal":
         values["aad_object_id"] = aad_object_id
         if person_id is not None:

@@ -8,7 +8,9 @@ command creates the schema and loads the data on first use).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -21,7 +23,18 @@ from storage.models import Network
 
 DEFAULT_URL = "sqlite+aiosqlite:///samarbeidsbot.db"
 MIGRATIONS = Path(__file__).parent / "migrations"
-BUNDLED_DATA = Path(__file__).resolve().parent.parent / "data"
+CHECKOUT_DATA = Path(__file__).resolve().parent.parent / "data"
+# where the wheel puts data/ (pyproject [tool.setuptools.data-files]) when installed, not run from a checkout
+INSTALLED_DATA = Path(sys.prefix) / "share" / "samarbeidsbot" / "data"
+
+
+def _bundled_data() -> Path:
+    if (CHECKOUT_DATA / "digivestland.yaml").is_file() or not INSTALLED_DATA.is_dir():
+        return CHECKOUT_DATA
+    return INSTALLED_DATA
+
+
+BUNDLED_DATA = _bundled_data()
 
 
 def normalise_url(url: str) -> str:
@@ -93,12 +106,19 @@ class Database:
             return
         await self.upgrade()
         if load_data:
-            async with self.session() as session:
-                empty = (await session.scalar(select(func.count()).select_from(Network))) == 0
-            if empty:
-                from storage.loader import load_path
+            async with contextlib.AsyncExitStack() as stack:
+                if not self.is_sqlite:
+                    # Several instances may start at once on an empty database: one loads, the others
+                    # wait and then find it loaded (else each inserts the networks: a unique violation).
+                    conn = await stack.enter_async_context(self.engine.connect())
+                    await conn.execute(text("SELECT pg_advisory_lock(74657202)"))
+                    stack.push_async_callback(conn.execute, text("SELECT pg_advisory_unlock(74657202)"))
+                async with self.session() as session:
+                    empty = (await session.scalar(select(func.count()).select_from(Network))) == 0
+                if empty:
+                    from storage.loader import load_path
 
-                await load_path(self, data_dir())
+                    await load_path(self, data_dir())
         self._ready = True
 
     async def ping(self) -> bool:

@@ -36,6 +36,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--pacing", choices=("answer", "start"), default="answer",
                    help="count a request until its answer (default, never over a limit) or from its start only")
     p.add_argument("--database", default=None, help="DATABASE_URL (default: a fresh SQLite file)")
+    p.add_argument("--instances", type=int, default=0,
+                   help="send with this many `samarbeidsbot serve` processes on --database (PostgreSQL), which "
+                        "share the rate without configuration; 0 (default): the engine in this process")
     p.add_argument("--json", action="store_true")
     p.set_defaults(coro=run)
 
@@ -67,6 +70,48 @@ async def _queue(db, url: str, n: int, chunk: int = 2000) -> None:
             await session.execute(insert(OutboxMessage), rows)
 
 
+async def _with_serve_processes(db, args: argparse.Namespace, timeout: float = 3600.0) -> dict[str, int]:
+    """Start `samarbeidsbot serve` N times on the database; wait until the outbox is worked off."""
+    import asyncio
+    import socket
+
+    from storage.models import OutboxMessage
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("Microsoft", "BOT_REGISTRATIONS"))}
+    env.update(DATABASE_URL=args.database, DELIVERY_RATE=str(args.rate), LOG_LEVEL="WARNING", PYTHONUNBUFFERED="1")
+    processes = []
+    log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 - the processes' complaints, closed below
+    try:
+        for _ in range(args.instances):
+            with socket.socket() as sock:
+                sock.bind(("127.0.0.1", 0))
+                port = sock.getsockname()[1]
+            processes.append(subprocess.Popen([sys.executable, "-m", "bot.cli", "serve", "--port", str(port)],
+                                              env=env, cwd=Path(__file__).resolve().parents[2],
+                                              stdout=subprocess.DEVNULL, stderr=log))
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            await asyncio.sleep(0.5)
+            if any(p.poll() is not None for p in processes):
+                log.seek(0)
+                raise RuntimeError("a serve process exited early:\n" + log.read()[-3000:])
+            async with db.sessions() as session:
+                left = await session.scalar(select(func.count()).select_from(OutboxMessage).where(
+                    OutboxMessage.status.in_(("queued", "sending"))))
+            if not left:
+                break
+        async with db.sessions() as session:
+            return dict((await session.execute(select(OutboxMessage.claimed_by, func.count())
+                                               .where(OutboxMessage.status == "sent")
+                                               .group_by(OutboxMessage.claimed_by))).all())
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.wait(timeout=30)
+        log.close()
+
+
 async def run(args: argparse.Namespace) -> int:
     from bot.cli.common import UsageError
     from bot.delivery.engine import DeliveryEngine
@@ -75,6 +120,8 @@ async def run(args: argparse.Namespace) -> int:
 
     if args.recipients < 1 or args.rate < 1 or not 0 <= args.fault_429 < 1:
         raise UsageError("--recipients and --rate must be positive, --fault-429 from 0 to below 1")
+    if args.instances and not (args.database or "").startswith("postgres"):
+        raise UsageError("--instances needs --database postgresql://… (the instances share it)")
     load_before = [round(x, 2) for x in os.getloadavg()]
     folder = tempfile.mkdtemp(prefix="bench-broadcast-")
     db = Database(args.database or f"sqlite+aiosqlite:///{Path(folder) / 'bench.db'}")
@@ -88,15 +135,22 @@ async def run(args: argparse.Namespace) -> int:
         if not url.startswith("http"):
             raise UsageError("the connector stand-in did not start")
         await _queue(db, url, args.recipients)
-        engine = DeliveryEngine(db, rate=args.rate, pacing_by_start=args.pacing == "start")
+        engine = None
         started = time.monotonic()
-        await engine.run(until_idle=True)
+        if args.instances:
+            per_instance = await _with_serve_processes(db, args)
+        else:
+            engine = DeliveryEngine(db, rate=args.rate, pacing_by_start=args.pacing == "start")
+            await engine.run(until_idle=True)
         wall = time.monotonic() - started
         async with aiohttp.ClientSession() as http, http.get(url + "_stats") as response:
             stats = await response.json()
         async with db.session() as session:
             by_status = dict((await session.execute(select(OutboxMessage.status, func.count())
                                                     .group_by(OutboxMessage.status))).all())
+            if not args.instances:
+                per_instance = dict((await session.execute(select(OutboxMessage.claimed_by, func.count())
+                                                           .group_by(OutboxMessage.claimed_by))).all())
     finally:
         stand_in.terminate()
         stand_in.wait()
@@ -106,6 +160,8 @@ async def run(args: argparse.Namespace) -> int:
                 os.remove(os.path.join(folder, name))
             os.rmdir(folder)
     reached = stats["conversations"]
+    if args.instances:  # the processes' start-up is not sending: the rate while the stand-in accepted
+        wall = stats["accepting_seconds"] + 1 / args.rate
     achieved = reached / wall if wall else 0.0
     result = {
         "recipients": args.recipients, "sent": reached, "lost": args.recipients - reached,
@@ -115,7 +171,8 @@ async def run(args: argparse.Namespace) -> int:
         "outbox": by_status, "wall_seconds": round(wall, 2), "achieved_rate": round(achieved, 2),
         "allowed_rate": args.rate, "rate_share": round(achieved / args.rate, 4),
         "peak_rss_mb": round(_peak_rss_mb(), 1), "fault_429": args.fault_429, "pacing": args.pacing,
-        "mean_round_trip_ms": round(1000 * engine.stats.round_trip_seconds / max(1, engine.stats.round_trips), 2),
+        "mean_round_trip_ms": round(1000 * engine.stats.round_trip_seconds / max(1, engine.stats.round_trips), 2)
+        if engine else None, "instances": args.instances or 1, "sent_per_instance": sorted(per_instance.values()),
         "load_average": [round(x, 2) for x in os.getloadavg()], "load_before": load_before,
     }
     if args.json:
@@ -128,6 +185,9 @@ async def run(args: argparse.Namespace) -> int:
         print(f"rate {achieved:.1f}/s of {args.rate}/s allowed ({100 * result['rate_share']:.1f}%), "
               f"wall {wall:.1f} s, peak RSS {result['peak_rss_mb']} MB, mean round trip "
               f"{result['mean_round_trip_ms']} ms")
+        if args.instances:
+            print(f"{args.instances} serve processes on one PostgreSQL database, sent per instance: "
+                  f"{', '.join(str(n) for n in result['sent_per_instance'])}")
         print("load average before {} / after {} (other work on this machine)".format(
             " ".join(f"{x:.2f}" for x in load_before), " ".join(f"{x:.2f}" for x in result["load_average"])))
     return 0 if result["lost"] == 0 and result["duplicates"] == 0 and result["throttled_over_limit"] == 0 else 1

@@ -12,9 +12,9 @@ class UsageError(Exception):
     """A mistake in what the user asked for: message printed, exit code 2."""
 
 
-def cli_settings() -> Settings:
+def cli_settings(*, secrets: bool = True) -> Settings:
     try:
-        return load_settings()
+        return load_settings(secrets=secrets)
     except ConfigError as exc:
         raise UsageError(str(exc)) from exc
 

@@ -52,26 +52,39 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 async def _build(args: argparse.Namespace) -> int:
-    settings = cli_settings()
+    settings = cli_settings(secrets=False)  # the package names the app; it never holds its secret
     db = await ready_db(settings)  # team rule: every command readies the database on first use
     await db.dispose()
-    if not settings.app_id:
+    registrations = settings.registrations.all
+    if not registrations:
         raise UsageError("MicrosoftAppId is not set: set it to the bot's Microsoft App ID (a GUID from the "
-                         "Azure Bot registration) before building the Teams app package")
+                         "Azure Bot registration) before building the Teams app package (or list the "
+                         "registrations in BOT_REGISTRATIONS)")
     version = args.app_version or metadata.version("samarbeidsbot")
     if not _SEMVER.match(version):
         raise UsageError(f"--version must look like 1.2.3 (got {version!r})")
-    try:
-        package = build_package(Path(args.out), app_id=settings.app_id, version=version,
-                                public_url=settings.public_url)
-    except ManifestInvalid as exc:
-        print(f"the app package was NOT written: the manifest is not valid ({len(exc.problems)} problems)")
-        for problem in exc.problems:
-            print(f"  {problem}")
-        return 1
-    print(f"wrote {package.path} (manifest {package.schema}, app id {app_id_short(settings.app_id)}, "
-          f"version {version}, languages {', '.join(package.languages)}, {package.size} bytes)")
-    return 0
+    out = Path(args.out)
+    failed = 0
+    for registration in registrations:  # one package per registration: each tenant uploads its own
+        target = out if len(registrations) == 1 else out.with_name(
+            f"{out.stem}-{_slug(registration.name) or registration.app_id[:8]}{out.suffix}")
+        try:
+            package = build_package(target, app_id=registration.app_id, version=version,
+                                    public_url=settings.public_url)
+        except ManifestInvalid as exc:
+            print(f"the app package was NOT written: the manifest is not valid ({len(exc.problems)} problems)")
+            for problem in exc.problems:
+                print(f"  {problem}")
+            failed += 1
+            continue
+        print(f"wrote {package.path} (manifest {package.schema}, app id {app_id_short(registration.app_id)}"
+              f"{', ' + registration.name if registration.name else ''}, version {version}, languages "
+              f"{', '.join(package.languages)}, {package.size} bytes)")
+    return 1 if failed else 0
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
 def app_id_short(app_id: str) -> str:

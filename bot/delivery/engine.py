@@ -47,6 +47,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.activities import to_activity
 from bot.app_keys import BOT_KEY, DB_KEY, SETTINGS_KEY
+from bot.auth.registrations import DEFAULT_LOGIN_AUTHORITY, Registration, Registry, credentials_for
+from bot.delivery.budget import SharedBudget
 from bot.graph.client import retry_after_seconds
 from dialogs.services import Services
 from dialogs.turn import Refresh, Reply
@@ -143,11 +145,13 @@ class Pacer:
     """
 
     def __init__(self, rate: int = DEFAULT_APP_RATE, keep_conversations: int = 5000, *,
-                 spacing: float = 0.8, by_start: bool = False, margin: float = PACING_MARGIN):
+                 spacing: float = 0.8, by_start: bool = False, margin: float = PACING_MARGIN,
+                 budget: SharedBudget | None = None):
         self.rate = rate
+        self.budget = budget  # several instances: each one's share of `rate` (bot/delivery/budget.py)
+        self.spacing = spacing
         self.keep = keep_conversations
         self.gap = spacing * APP_WINDOW_SECONDS / rate
-        self.catch_up = 5 * self.gap
         self.window_options = {"by_start": by_start, "margin": margin}
         self.tenants: dict[str, Window] = {}
         self.next_start: dict[str, float] = {}
@@ -169,7 +173,12 @@ class Pacer:
             self.conversations.move_to_end(conversation)
         return [app, *conv]
 
-    async def acquire(self, tenant: str, conversation: str) -> tuple[list[Window], float]:
+    def nudge(self) -> None:
+        """Something changed (an answer, a new share): whoever waits for a slot looks again."""
+        self._answer.set()
+        self._answer = asyncio.Event()
+
+    async def acquire(self, tenant: str, conversation: str) -> tuple[list[Window], float, str]:
         """Wait until a request may start now; returns what to hand to `release` with its answer.
 
         First the conversation's own windows (the engine sends one request per
@@ -186,16 +195,26 @@ class Pacer:
             turn = self._turns[tenant] = asyncio.Lock()
         async with turn:
             while True:
+                gap = self.gap
+                if self.budget is not None:  # this instance's share of the tenant's budget, now
+                    limit = await self.budget.limit(tenant)
+                    windows[0].limit = limit
+                    if limit <= 0:
+                        await self._sleep(0.05)
+                        continue
+                    gap = self.spacing * APP_WINDOW_SECONDS / limit
                 now = time.monotonic()
                 ready = self.next_start.get(tenant, 0.0)
                 wait = max(ready - now, *(w.wait_time(now) for w in windows))
                 if wait <= 0:
                     for w in windows:
                         w.take(now)
+                    if self.budget is not None:
+                        self.budget.started(tenant)
                     # on a schedule, not from whenever we woke: a late wake-up (a busy CPU) is caught up
                     # with a few starts in a row instead of being lost; the windows still hold the limits
-                    self.next_start[tenant] = max(ready, now - self.catch_up) + self.gap
-                    return windows, now
+                    self.next_start[tenant] = max(ready, now - 5 * gap) + gap
+                    return windows, now, tenant
                 await self._sleep(wait)
 
     async def _sleep(self, seconds: float) -> None:
@@ -203,15 +222,16 @@ class Pacer:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._answer.wait(), timeout=max(seconds, 0.001))
 
-    async def release(self, taken: tuple[list[Window], float], *, counted: bool) -> None:
+    async def release(self, taken: tuple[list[Window], float, str], *, counted: bool) -> None:
         """The answer arrived; `counted` is False when the service refused it (429), which it does not
         count against the limit."""
-        windows, started = taken
+        windows, started, key = taken
         now = time.monotonic()
         for w in windows:
             w.answered(started, now, counted=counted)
-        self._answer.set()  # wake whoever waits for a slot, and start a new round
-        self._answer = asyncio.Event()
+        if self.budget is not None:
+            self.budget.answered(key)
+        self.nudge()  # wake whoever waits for a slot, and start a new round
 
 
 # --- the Bot Connector ---------------------------------------------------------------------------
@@ -226,34 +246,45 @@ class Answer:
 
 
 class ConnectorClient:
-    """Bot Connector v3 REST: send or edit an activity in a conversation (token when configured)."""
+    """Bot Connector v3 REST: send or edit an activity in a conversation, with the token of the bot
+    registration the conversation belongs to (none without registrations: no authentication)."""
 
     def __init__(self, *, app_id: str = "", app_password: str = "", tenant_id: str = "", timeout: float = 30.0,
-                 connections: int = 100):
-        self.app_id, self.app_password, self.tenant_id = app_id, app_password, tenant_id
+                 connections: int = 100, registry: Registry | None = None,
+                 login_authority: str = DEFAULT_LOGIN_AUTHORITY, ca_bundle: str = ""):
+        if registry is None:  # one registration given the classic way
+            registry = Registry([Registration(app_id=app_id, tenant_id=tenant_id, password=app_password,
+                                              type="SingleTenant" if tenant_id else "MultiTenant")]
+                                if app_id else [])
+        self.registry, self.login_authority, self.ca_bundle = registry, login_authority, ca_bundle
         self.timeout = aiohttp.ClientTimeout(total=timeout)
         self.connections = connections
         self._http: aiohttp.ClientSession | None = None
-        self._credentials = None
+        self._credentials: dict[str, Any] = {}
 
-    async def _headers(self) -> dict[str, str]:
-        if not self.app_id:
+    def registration_for(self, target: Target) -> Registration | None:
+        return self.registry.for_conversation(target.app_id, str((target.reference.get("bot") or {}).get("id") or ""),
+                                              target.tenant_id)
+
+    async def _headers(self, registration: Registration | None) -> dict[str, str]:
+        if registration is None:
             return {}
-        if self._credentials is None:
-            from botframework.connector.auth import MicrosoftAppCredentials
-
-            self._credentials = MicrosoftAppCredentials(self.app_id, self.app_password,
-                                                        channel_auth_tenant=self.tenant_id or None)
-        token = await asyncio.to_thread(self._credentials.get_access_token)
+        credentials = self._credentials.get(registration.app_id)
+        if credentials is None:
+            credentials = self._credentials[registration.app_id] = credentials_for(
+                registration, login_authority=self.login_authority, ca_bundle=self.ca_bundle)
+        token = await asyncio.to_thread(credentials.get_access_token)
         return {"Authorization": f"Bearer {token}"}
 
     async def send(self, service_url: str, conversation_id: str, activity: dict[str, Any],
-                   update_id: str | None = None) -> Answer:
+                   update_id: str | None = None, *, registration: Registration | None = None) -> Answer:
         if self._http is None:
             self._http = aiohttp.ClientSession(timeout=self.timeout,
                                                connector=aiohttp.TCPConnector(limit=self.connections))
         base = service_url.rstrip("/") + "/v3/conversations/" + quote(conversation_id, safe="")
-        headers = await self._headers()
+        if registration is None and self.registry:
+            return Answer(status=401, code="NoRegistration")  # never sent with another registration's token
+        headers = await self._headers(registration)
         if update_id:
             request = self._http.put(f"{base}/activities/{quote(update_id, safe='')}", json=activity, headers=headers)
         else:
@@ -355,6 +386,7 @@ class Target:
     conversation_id: str
     tenant_id: str
     reference: dict[str, Any]
+    app_id: str = ""  # the bot registration the conversation came in on
 
 
 @dataclass
@@ -406,11 +438,17 @@ class DeliveryEngine:
                  max_throttled: int = 12, max_hold_seconds: float = 10.0, poll_seconds: float = 1.0,
                  flush_seconds: float = 0.1, in_flight: int | None = None, instance: str | None = None,
                  pacing_by_start: bool = False, services: Services | None = None,
-                 progress_seconds: float = PROGRESS_SECONDS):
+                 progress_seconds: float = PROGRESS_SECONDS, shared_budget: bool | None = None):
         self.db = db
         self.connector = connector or ConnectorClient()
         self.graph = graph
-        self.pacer = Pacer(rate, by_start=pacing_by_start)
+        self.instance = instance or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        # on PostgreSQL the instances share each tenant's `rate` (bot/delivery/budget.py); SQLite is one process
+        self.budget = SharedBudget(db, self.instance, rate) if (
+            shared_budget if shared_budget is not None else not db.is_sqlite) else None
+        self.pacer = Pacer(rate, by_start=pacing_by_start, budget=self.budget)
+        if self.budget is not None:
+            self.budget.on_change = self.pacer.nudge
         self.lease = lease_seconds
         self.max_attempts = max_attempts
         self.max_throttled = max_throttled
@@ -419,8 +457,8 @@ class DeliveryEngine:
         self.flush_every = flush_seconds
         # rows held at once: about two seconds of sending, so a slow claim (a busy database) never leaves
         # the pacer without work; they are claimed, not sent, so a crash still resends only those in flight
-        self.capacity = in_flight or max(10, 2 * rate)
-        self.instance = instance or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        self._capacity = in_flight or max(10, 2 * rate)
+        self._fixed_capacity = in_flight is not None
         self.stats = Stats()
         self._tasks: set[asyncio.Task] = set()
         self._wake = asyncio.Event()
@@ -433,6 +471,15 @@ class DeliveryEngine:
         self._last_reclaim = 0.0
         self._last_heartbeat = time.monotonic()
         self.progress = ProgressRefresh(services or Services(db=db), self.wake, every=progress_seconds)
+
+    @property
+    def capacity(self) -> int:
+        """Rows held at once: about two seconds of sending at this instance's share of the rate, so the
+        instances sharing a budget run out of work at about the same time."""
+        if self.budget is None or self._fixed_capacity or not self.budget.limits:
+            return self._capacity
+        share = max(self.budget.limits.values()) / self.pacer.rate
+        return max(10, round(self._capacity * max(share, 0.1)))
 
     # --- waking and draining ---
 
@@ -514,7 +561,8 @@ class DeliveryEngine:
             else:
                 ref = by_conv.get(row.conversation_id or "")
             if ref is not None:
-                row.target = Target(ref.service_url, ref.conversation_id, ref.tenant_id, dict(ref.reference or {}))
+                row.target = Target(ref.service_url, ref.conversation_id, ref.tenant_id, dict(ref.reference or {}),
+                                    ref.app_id or "")
 
     # --- sending one row ---
 
@@ -562,14 +610,26 @@ class DeliveryEngine:
 
     async def _send_with_retries(self, row: Row, target: Target) -> Outcome:
         activity = self._activity(row)
+        registration = self.connector.registration_for(target)
+        budget = f"{registration.app_id if registration else ''}|{target.tenant_id}"  # Teams: per app per tenant
+        if self.budget is not None:
+            self.budget.want(budget)
+            try:
+                return await self._send_paced(row, target, activity, registration, budget)
+            finally:
+                self.budget.unwant(budget)
+        return await self._send_paced(row, target, activity, registration, budget)
+
+    async def _send_paced(self, row: Row, target: Target, activity: dict[str, Any],
+                          registration: Registration | None, budget: str) -> Outcome:
         attempts, throttled, failures = row.attempts, 0, 0
         while True:
-            windows = await self.pacer.acquire(target.tenant_id, target.conversation_id)
+            windows = await self.pacer.acquire(budget, target.conversation_id)
             attempts += 1
             counted = True
             try:
                 answer = await self.connector.send(target.service_url, target.conversation_id, activity,
-                                                   row.update_activity_id)
+                                                   row.update_activity_id, registration=registration)
             except (aiohttp.ClientError, TimeoutError) as exc:
                 answer = Answer(status=599, code=type(exc).__name__)
             except BaseException:
@@ -628,6 +688,7 @@ class DeliveryEngine:
                 .order_by(ConversationRef.updated_at.desc()).limit(1))
             service_url = known.service_url if known else DEFAULT_SERVICE_URL
             bot_id, bot = (known.bot_id, (known.reference or {}).get("bot")) if known else ("", None)
+            app_id = known.app_id if known else ""
         chat_id = await self.graph.install_for_user(person.tenant_id, person.aad_object_id)
         if not chat_id:
             return None
@@ -640,8 +701,9 @@ class DeliveryEngine:
             await conversations.remember(
                 session, conversation_id=chat_id, conversation_type="personal", tenant_id=person.tenant_id,
                 aad_object_id=person.aad_object_id, service_url=service_url, channel_id="msteams",
-                bot_id=bot_id, reference=reference, person_id=person_id, network_id=person.network_id)
-        return Target(service_url, chat_id, person.tenant_id, reference)
+                bot_id=bot_id, reference=reference, person_id=person_id, network_id=person.network_id,
+                app_id=app_id)
+        return Target(service_url, chat_id, person.tenant_id, reference, app_id)
 
     # --- recording ---
 
@@ -743,6 +805,7 @@ class DeliveryEngine:
     async def run(self, *, until_idle: bool = False) -> None:
         """Work the outbox until cancelled (or, with `until_idle`, until nothing is due)."""
         last_flush = time.monotonic()
+        budget = asyncio.create_task(self.budget.run()) if self.budget is not None else None
         try:
             while True:
                 try:
@@ -751,8 +814,9 @@ class DeliveryEngine:
                         await self.flush()
                         last_flush = time.monotonic()
                     claimed: list[Row] = []
-                    free = self.capacity - len(self._tasks)
-                    if free >= max(1, self.capacity // 4):
+                    capacity = self.capacity
+                    free = capacity - len(self._tasks)
+                    if free >= max(1, capacity // 4):
                         claimed = await self.claim(free)
                         for row in claimed:
                             self._start(row)
@@ -777,6 +841,9 @@ class DeliveryEngine:
             for task in list(self._tasks):
                 task.cancel()
             await asyncio.gather(*self._tasks, return_exceptions=True)
+            if budget is not None:
+                budget.cancel()
+                await asyncio.gather(budget, return_exceptions=True)
             try:
                 await asyncio.shield(self.flush())
             except Exception:  # noqa: BLE001 - rows stay "sending" and are reclaimed after the lease
@@ -816,8 +883,8 @@ def engine_from_settings(db: Database, settings, services: Services | None = Non
 
         graph = GraphClient.from_settings(settings)
     return DeliveryEngine(
-        db, connector=ConnectorClient(app_id=settings.app_id, app_password=settings.app_password,
-                                      tenant_id=settings.app_tenant_id),
+        db, connector=ConnectorClient(registry=settings.registrations, login_authority=settings.login_authority,
+                                      ca_bundle=settings.graph_ca_bundle),
         graph=graph, rate=settings.delivery_rate, lease_seconds=settings.delivery_lease_seconds,
         services=services or Services(db=db, default_network=settings.default_network,
                                       public_url=settings.public_url))

@@ -5,7 +5,10 @@ it through the activity's serviceUrl) and enforces Teams' limits: per
 conversation 7 messages/s, 8/2 s, 60/30 s, 1800/h and about 50 requests/s per
 app, answering 429 with Retry-After. Faults can be injected: a share of 429s,
 403 MessageWritesBlocked for blocked users, 404 ConversationNotFound for
-conversations the bot was removed from. Used by tests and benchmarks only.
+conversations the bot was removed from. With a `login` stand-in (bot/standins/login.py) it checks
+the bot's token on every call as Azure does: 401 without a valid token from a registered app and
+its tenant, 403 for a conversation that belongs to another bot registration. Used by tests and
+benchmarks only.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from typing import Any
 
 from aiohttp import web
 
+APP_ID = web.RequestKey("app_id", str)  # the app id of the bot token a request came with
 WINDOWS_PER_CONVERSATION = ((1.0, 7), (2.0, 8), (30.0, 60), (3600.0, 1800))
 WINDOW_PER_APP = (1.0, 50)
 
@@ -46,11 +50,13 @@ class Recorded:
     activity: dict[str, Any]
     activity_id: str
     at: float = field(default_factory=time.monotonic)
+    app_id: str = ""  # the bot registration whose token came with it (with a login stand-in)
 
 
 class FakeConnector:
     def __init__(self, *, enforce_limits: bool = True, fault_429: float = 0.0, seed: int | None = None,
-                 retry_after: float | None = 1.0, app_rate: int = WINDOW_PER_APP[1], keep_records: bool = True):
+                 retry_after: float | None = 1.0, app_rate: int = WINDOW_PER_APP[1], keep_records: bool = True,
+                 login: Any = None):
         self.enforce_limits = enforce_limits
         self.fault_429 = fault_429
         self.retry_after = retry_after  # None: answer 429 without a Retry-After header
@@ -59,6 +65,7 @@ class FakeConnector:
         # conversation id → statuses to answer with before accepting (e.g. [503, 412]); tests of retries
         self.fail_next: dict[str, list[int]] = defaultdict(list)
         self.accepted = 0  # messages accepted (sent, replied or updated)
+        self.first_accepted_at = self.last_accepted_at = 0.0  # monotonic: the rate over the whole broadcast
         self.requests = 0
         self.delivered_to: dict[str, int] = defaultdict(int)  # conversation → messages accepted
         self.random = random.Random(seed)
@@ -71,6 +78,9 @@ class FakeConnector:
         self._windows: dict[str, deque[float]] = defaultdict(deque)
         self._app_window: deque[float] = deque()
         self._changed = asyncio.Condition()
+        self.login = login  # a FakeLogin: every call needs a valid bot token
+        self.conversation_apps: dict[str, str] = {}  # conversation → the app id of the bot it belongs to
+        self.refused_auth: list[tuple[int, str, str]] = []  # (status, conversation, app id) refused
         self._runner: web.AppRunner | None = None
         self.url = ""
 
@@ -145,6 +155,24 @@ class FakeConnector:
         self._app_window.append(now)
         return None
 
+    def _authorize(self, request: web.Request, conversation_id: str) -> web.Response | None:
+        """As Azure: 401 without a valid token from a registered app in its own tenant, 403 when the
+        conversation belongs to another bot registration."""
+        if self.login is None:
+            return None
+        verified = self.login.verify(request.headers.get("Authorization", ""))
+        if verified is None or self.login.apps.get(verified[0], ("",))[0] != verified[1]:
+            self.refused_auth.append((401, conversation_id, verified[0] if verified else ""))
+            return web.json_response({"message": "Authorization has been denied for this request."}, status=401)
+        request[APP_ID] = verified[0]
+        owner = self.conversation_apps.get(conversation_id)
+        if conversation_id and owner != verified[0]:
+            self.refused_auth.append((403, conversation_id, verified[0]))
+            return web.json_response({"error": {"code": "BotNotInConversationRoster",
+                                                "message": "The bot is not part of the conversation roster."}},
+                                     status=403)
+        return None
+
     def _fault(self, conversation_id: str, activity: dict[str, Any] | None) -> web.Response | None:
         self.requests += 1
         if self.fail_next.get(conversation_id):
@@ -166,14 +194,17 @@ class FakeConnector:
                                      status=429, headers=headers)
         return None
 
-    async def _record(self, op: str, conversation_id: str, activity: dict[str, Any], activity_id: str) -> None:
+    async def _record(self, op: str, conversation_id: str, activity: dict[str, Any], activity_id: str,
+                      app_id: str = "") -> None:
         if op in ("send", "reply", "update"):
             self.accepted += 1
+            self.last_accepted_at = time.monotonic()
+            self.first_accepted_at = self.first_accepted_at or self.last_accepted_at
             self.delivered_to[conversation_id] += 1
         if not self.keep_records:
             return
         async with self._changed:
-            self.records.append(Recorded(op, conversation_id, activity, activity_id))
+            self.records.append(Recorded(op, conversation_id, activity, activity_id, app_id=app_id))
             self._changed.notify_all()
 
     def stats(self) -> dict[str, Any]:
@@ -183,6 +214,7 @@ class FakeConnector:
                 "throttled_injected": self.throttled_injected,
                 "throttled_over_limit": self.throttled - self.throttled_injected,
                 "conversations": len(self.delivered_to),
+                "accepting_seconds": round(self.last_accepted_at - self.first_accepted_at, 3),
                 "duplicates": sum(n - 1 for n in self.delivered_to.values() if n > 1)}
 
     # --- handlers -----------------------------------------------------------------------------
@@ -197,6 +229,8 @@ class FakeConnector:
         return body
 
     async def _create_conversation(self, request: web.Request) -> web.Response:
+        if denied := self._authorize(request, ""):
+            return denied
         body = await self._body(request)
         members = body.get("members") or []
         conversation_id = "a:" + uuid.uuid5(uuid.NAMESPACE_URL, repr(members)).hex
@@ -206,51 +240,69 @@ class FakeConnector:
             if fault := self._fault(conversation_id, activity):
                 return fault
             activity_id = uuid.uuid4().hex
-            await self._record("send", conversation_id, activity, activity_id)
-        await self._record("create", conversation_id, body, activity_id)
+            await self._record("send", conversation_id, activity, activity_id, request.get(APP_ID, ""))
+        await self._record("create", conversation_id, body, activity_id, request.get(APP_ID, ""))
         return web.json_response({"id": conversation_id, "activityId": activity_id}, status=201)
 
     async def _send(self, request: web.Request) -> web.Response:
         conversation_id = request.match_info["conversation"]
+        if denied := self._authorize(request, conversation_id):
+            return denied
         body = await self._body(request)
         if fault := self._fault(conversation_id, body):
             return fault
         activity_id = uuid.uuid4().hex
-        await self._record("send", conversation_id, body, activity_id)
+        await self._record("send", conversation_id, body, activity_id,
+                           request.get(APP_ID, ""))
         return web.json_response({"id": activity_id}, status=201)
 
     async def _reply(self, request: web.Request) -> web.Response:
         conversation_id = request.match_info["conversation"]
+        if denied := self._authorize(request, conversation_id):
+            return denied
         body = await self._body(request)
         if fault := self._fault(conversation_id, body):
             return fault
         activity_id = uuid.uuid4().hex
-        await self._record("reply", conversation_id, body, activity_id)
+        await self._record("reply", conversation_id, body, activity_id,
+                           request.get(APP_ID, ""))
         return web.json_response({"id": activity_id}, status=201)
 
     async def _update(self, request: web.Request) -> web.Response:
         conversation_id = request.match_info["conversation"]
+        if denied := self._authorize(request, conversation_id):
+            return denied
         body = await self._body(request)
         if fault := self._fault(conversation_id, body):
             return fault
-        await self._record("update", conversation_id, body, request.match_info["activity"])
+        await self._record("update", conversation_id, body, request.match_info["activity"],
+                           request.get(APP_ID, ""))
         return web.json_response({"id": request.match_info["activity"]})
 
     async def _delete(self, request: web.Request) -> web.Response:
         conversation_id = request.match_info["conversation"]
-        await self._record("delete", conversation_id, {}, request.match_info["activity"])
+        if denied := self._authorize(request, conversation_id):
+            return denied
+        await self._record("delete", conversation_id, {}, request.match_info["activity"],
+                           request.get(APP_ID, ""))
         return web.Response(status=200)
 
     async def _stats(self, request: web.Request) -> web.Response:
         return web.json_response(self.stats())
 
     async def _members(self, request: web.Request) -> web.Response:
+        if denied := self._authorize(request, request.match_info["conversation"]):
+            return denied
         return web.json_response([m.as_json() for m in self.members.values()])
 
     async def _paged_members(self, request: web.Request) -> web.Response:
+        if denied := self._authorize(request, request.match_info["conversation"]):
+            return denied
         return web.json_response({"members": [m.as_json() for m in self.members.values()]})
 
     async def _member(self, request: web.Request) -> web.Response:
+        if denied := self._authorize(request, request.match_info["conversation"]):
+            return denied
         member = self.members.get(request.match_info["member"])
         if member is None:
             return web.json_response({"error": {"code": "MemberNotFoundInConversation",

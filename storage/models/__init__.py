@@ -32,6 +32,7 @@ from storage.models.core import (  # noqa: F401
     utcnow,
 )
 from storage.models.delivery import (  # noqa: F401
+    DeliveryBudget,
     OutboxMessage,
 )
 from storage.models.graph import (  # noqa: F401

@@ -298,6 +298,8 @@ class ConversationRef(Base):
     service_url: Mapped[str] = mapped_column(String(500))
     channel_id: Mapped[str] = mapped_column(String(40), default="msteams")
     bot_id: Mapped[str] = mapped_column(String(200), default="")
+    # the bot registration (Microsoft App ID) the conversation came in on; "" without authentication
+    app_id: Mapped[str] = mapped_column(String(64), default="", server_default="")
     reference: Mapped[dict] = mapped_column(JSON, default=dict)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -9,6 +9,7 @@ from sqlalchemy import (
     ForeignKey,
     Integer,
     String,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -47,3 +48,19 @@ class OutboxMessage(Base):
     activity_id: Mapped[str] = mapped_column(String(200), default="")
     error: Mapped[str] = mapped_column(String(300), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DeliveryBudget(Base):
+    """Who shares Teams' per-app-per-tenant request budget right now (bot/delivery/budget.py): one row
+    per budget (bot registration + tenant) and instance sending for it, kept alive by a heartbeat.
+    Each instance takes an equal share of the cap; a newcomer starts only after the others have had
+    time to shrink to theirs, and a share is held for a moment after its instance stopped sending."""
+
+    __tablename__ = "delivery_budget"
+    __table_args__ = (UniqueConstraint("budget_key", "instance"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    budget_key: Mapped[str] = mapped_column(String(200))  # "<app id>|<tenant id>"
+    instance: Mapped[str] = mapped_column(String(100))
+    joined_at: Mapped[datetime]
+    heartbeat_at: Mapped[datetime] = mapped_column(index=True)
+    idle_since: Mapped[datetime | None]

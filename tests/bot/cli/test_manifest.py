@@ -145,3 +145,33 @@ def test_icons_of_the_wrong_size_or_colour_are_refused(tmp_path):
     problems = "\n".join(caught.value.problems)
     assert "192×192" in problems and "32×32" in problems and "white on transparent" in problems
     assert not (tmp_path / "app.zip").exists()
+
+
+@needs_node
+def test_build_needs_only_the_app_id_not_its_secret(cli_env, tmp_path, capsys):
+    cli_env.setenv("MicrosoftAppId", APP_ID)
+    cli_env.setenv("MicrosoftAppType", "SingleTenant")
+    cli_env.setenv("MicrosoftAppTenantId", "4d6f3c2a-1b2c-4d5e-8f90-a1b2c3d4e5f6")
+    out = tmp_path / "app.zip"
+    assert main(["manifest", "build", "--out", str(out)]) == 0, capsys.readouterr()
+    with zipfile.ZipFile(out) as archive:
+        manifest = json.loads(archive.read("manifest.json"))
+    assert manifest["bots"][0]["botId"] == APP_ID
+    assert "secret" not in json.dumps(manifest)
+
+
+@needs_node
+def test_one_package_per_registration_each_with_its_own_app_id(cli_env, tmp_path, capsys):
+    tenants = ("4d6f3c2a-1b2c-4d5e-8f90-a1b2c3d4e5f6", "b0b0b0b0-1111-4222-8333-444455556666")
+    apps = ("a1a1a1a1-0000-4000-8000-000000000001", "b2b2b2b2-0000-4000-8000-000000000002")
+    cli_env.setenv("BOT_REGISTRATIONS", json.dumps([  # no secrets: the packages never hold them
+        {"name": "Alver kommune", "app_id": apps[0], "tenant_id": tenants[0], "password_env": "UNSET_SECRET"},
+        {"name": "Bergen", "app_id": apps[1], "tenant_id": tenants[1], "type": "UserAssignedMSI"}]))
+    assert main(["manifest", "build", "--out", str(tmp_path / "app.zip")]) == 0, capsys.readouterr()
+    built = {}
+    for name in ("app-alver-kommune.zip", "app-bergen.zip"):
+        with zipfile.ZipFile(tmp_path / name) as archive:
+            manifest = json.loads(archive.read("manifest.json"))
+        built[name] = (manifest["id"], manifest["bots"][0]["botId"])
+    assert built == {"app-alver-kommune.zip": (apps[0], apps[0]), "app-bergen.zip": (apps[1], apps[1])}
+    assert not (tmp_path / "app.zip").exists()
