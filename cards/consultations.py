@@ -20,6 +20,7 @@ from adaptive_cards.card import (
 )
 from adaptive_cards.card import Fact as FactRow
 
+from cards.archive import archive_action
 from cards.base import Translate, build, heading, para
 
 # the verbs of this module's buttons: the handlers register under these names
@@ -171,6 +172,7 @@ class StatusView:
     not_answered: list[str]
     consultation_key: str = ""
     export_links: list[tuple[str, str]] = field(default_factory=list)  # (title, url)
+    archive_id: int | None = None  # set once closed: the "Archive package" button
 
 
 _BAR_STYLE = {"joint": "accent", "individual": "good", "no_input": "warning", "missing": "attention"}
@@ -215,6 +217,8 @@ def status_card(view: StatusView, t: Translate) -> dict[str, Any]:
                                        data={"action": CONSULTATION_STATUS, "consultation": view.consultation_key})]
     actions += manage_actions(view.consultation_key, view.closed, t)
     actions += [ActionOpenUrl(title=title, url=url) for title, url in view.export_links]
+    if view.archive_id is not None:
+        actions.append(archive_action(t, "consultation", view.archive_id))
     return build(items, actions)
 
 
