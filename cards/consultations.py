@@ -271,7 +271,8 @@ def open_form_card(form: OpenForm, t: Translate) -> dict[str, Any]:
         InputText(id="link", label=t("consultations.open_field_link"), value=form.link or None,
                   placeholder="https://"),
         InputText(id="deadline", label=t("consultations.open_field_deadline"), is_required=True,
-                  value=form.deadline or None, placeholder=t("consultations.open_deadline_example")),
+                  value=form.deadline or None, placeholder=t("consultations.open_deadline_example"),
+                  error_message=t("consultations.open_missing_deadline")),
         para(t("consultations.open_questions_note"), subtle=True),
     ]
     return build(items, [ActionSubmit(title=t("consultations.open_preview"), style="positive",
@@ -315,7 +316,8 @@ def manage_actions(key: str, closed: bool, t: Translate) -> list[Any]:
     def deadline_card(verb: str) -> AdaptiveCard:
         return (AdaptiveCard.new().version("1.5")
                 .add_item(InputText(id="deadline", label=t("consultations.open_field_deadline"), is_required=True,
-                                    placeholder=t("consultations.open_deadline_example")))
+                                    placeholder=t("consultations.open_deadline_example"),
+                                    error_message=t("consultations.open_missing_deadline")))
                 .add_action(ActionSubmit(title=t("consultations.save"), data={"action": verb, "consultation": key}))
                 .create())
 

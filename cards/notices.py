@@ -78,7 +78,7 @@ def form_card(t: Translate, bodies: list[tuple[str, str]], values: dict[str, Any
     items += [
         InputText(id="title", label=t("notices.field_title"), max_length=200, value=v.get("title") or None),
         InputText(id="text", label=t("notices.field_text"), is_multiline=True, max_length=4000, is_required=True,
-                  value=v.get("text") or None),
+                  value=v.get("text") or None, error_message=t("notices.text_missing")),
         InputChoiceSet(id="audience", label=t("notices.field_audience"), choices=choices,
                        value=v.get("audience") or "app"),
         InputText(id="municipalities", label=t("notices.field_municipalities"),
