@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
 from dialogs.i18n import normalise_lang
+from dialogs.language import choose
 from dialogs.turn import Sender
 from storage.models import AuditEntry, Body, Network, Person, Seat, UserPreference
 
@@ -135,6 +136,9 @@ async def resolve_viewer(session: AsyncSession, sender: Sender, *, locale: str |
         network = await network_for_tenant(session, sender.tenant_id, default_network)
         seats = []
         chosen = await language_preference(session, sender)
-    fallback = (person.language if person and person.language else None) or (
-        network.language if network else normalise_lang(locale))
+    if person is not None:
+        standard = person.municipality.written_standard if person.municipality else None
+        fallback = choose(None, person.language, standard, network)
+    else:
+        fallback = network.language if network else normalise_lang(locale)
     return Viewer(sender=sender, lang=chosen or fallback, person=person, network=network, seats=seats)

@@ -11,10 +11,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dialogs.i18n import OSLO, normalise_lang
+from dialogs.i18n import OSLO
+from dialogs.language import language_of as proactive_language
 from dialogs.refusal import Refusal
 from dialogs.viewer import Viewer
-from storage.models import Body, ConversationRef, Municipality, Network, Person, Seat, UserPreference
+from storage.models import Body, ConversationRef, Municipality, Network, Person, Seat
 from storage.models.routines import RoutineSettings
 
 MAX_SHORT = 200
@@ -92,13 +93,8 @@ async def body_members(session: AsyncSession, body_id: int | None) -> list[Perso
 
 
 async def language_of(session: AsyncSession, person: Person, network: Network) -> str:
-    """The language a person reads: their own choice, else their stored language, else the network's."""
-    if person.tenant_id and person.aad_object_id:
-        chosen = await session.scalar(select(UserPreference.language).where(
-            UserPreference.tenant_id == person.tenant_id, UserPreference.aad_object_id == person.aad_object_id))
-        if chosen:
-            return chosen
-    return normalise_lang(person.language or network.language)
+    """The language a person reads: their own choice, else their municipality's, else the network's."""
+    return await proactive_language(session, person, network)
 
 
 async def reachable(session: AsyncSession, person_ids: list[int]) -> set[int]:

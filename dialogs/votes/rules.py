@@ -21,7 +21,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dialogs.dates import WhenError, parse_when
-from dialogs.i18n import OSLO, normalise_lang
+from dialogs.i18n import OSLO
+from dialogs.language import language_of as proactive_language
 from dialogs.refusal import Refusal
 from storage.models import (
     AuditEntry,
@@ -31,7 +32,6 @@ from storage.models import (
     Network,
     Person,
     Seat,
-    UserPreference,
     Vote,
 )
 
@@ -126,14 +126,8 @@ def teams_id_of(ref: ConversationRef | None) -> str | None:
 
 
 async def language_of(session: AsyncSession, person: Person, network: Network) -> str:
-    """The language a person reads: their own choice, else their stored language, else the network's."""
-    if person.tenant_id and person.aad_object_id:
-        chosen = await session.scalar(select(UserPreference.language).where(
-            UserPreference.tenant_id == person.tenant_id.lower(),
-            UserPreference.aad_object_id == person.aad_object_id.lower()))
-        if chosen:
-            return chosen
-    return normalise_lang(person.language or network.language)
+    """The language a person reads: their own choice, else their municipality's, else the network's."""
+    return await proactive_language(session, person, network)
 
 
 async def seat_holders(session: AsyncSession, body: Body, now: datetime) -> list[Holder]:

@@ -245,3 +245,42 @@ async def test_the_secretariat_downloads_the_package_from_the_closed_consultatio
     # a director presses the same button (the data in a card is no permission)
     [refused] = await bot.submit(DV_DIRECTOR, archive)
     assert "Berre sekretariatet" in message_text(refused)
+
+
+async def test_the_button_is_on_a_sent_notice_s_report_and_a_decided_case_for_the_secretariat(bot, schema):
+    notice_id, _report = await sent_notice(bot)
+    [report] = await bot.submit(DV_SECRETARIAT, {"action": "notice.report", "notice": notice_id})
+    [archive] = [b["data"] for b in buttons(report) if b.get("data", {}).get("action") == "archive.export"]
+    assert archive == {"action": "archive.export", "kind": "notice", "id": notice_id}
+    [answer] = await bot.submit(DV_SECRETARIAT, archive)
+    [link] = [b["url"] for b in buttons(answer) if b.get("type") == "Action.OpenUrl"]
+    parts = urlsplit(link)
+    async with bot.http.get(bot.server.make_url(URL(f"{parts.path}?{parts.query}", encoded=True))) as response:
+        assert response.status == 200
+        assert [entry_type(e) for e in Package(await response.read(), schema).entries] == ["U"]
+
+    await join(bot, *MEMBERS)
+    case_id = await open_case(bot, title="Felles innkjøp")
+
+    def archive_buttons(body) -> list[dict]:
+        found = []
+
+        def walk(node):
+            if isinstance(node, dict):
+                if node.get("data", {}).get("action") == "archive.export" if isinstance(node.get("data"), dict) else False:
+                    found.append(node["data"])
+                for value in node.values():
+                    walk(value)
+            elif isinstance(node, list):
+                for item in node:
+                    walk(item)
+        walk(body["value"])
+        return found
+
+    assert archive_buttons(await bot.execute(DV_SECRETARIAT, "vote.refresh", {"case": case_id})) == []  # open
+    for user in (DV_DIRECTOR, ASKOY, BJORNAFJORDEN):
+        await press(bot, user, "vote.cast", case_id, option="einig")
+    await press(bot, DV_CHAIR, "vote.close", case_id)
+    assert archive_buttons(await bot.execute(DV_SECRETARIAT, "vote.refresh", {"case": case_id})) == [
+        {"action": "archive.export", "kind": "case", "id": case_id}]
+    assert archive_buttons(await bot.execute(DV_DIRECTOR, "vote.refresh", {"case": case_id})) == []  # not staff
