@@ -59,7 +59,7 @@ def render(page: Page) -> bytes:
 
     def line(text: str, size: float = 11, bold: bool = False, height: float = 6) -> None:
         pdf.set_font("DejaVu", "B" if bold else "", size)
-        pdf.multi_cell(0, height, _clean(text), new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, height, _clean(text), align="L", new_x="LMARGIN", new_y="NEXT")  # ragged right reads best
 
     line(page.title, 16, bold=True, height=8)
     pdf.ln(2)

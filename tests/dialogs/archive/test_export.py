@@ -284,3 +284,26 @@ async def test_the_button_is_on_a_sent_notice_s_report_and_a_decided_case_for_th
     assert archive_buttons(await bot.execute(DV_SECRETARIAT, "vote.refresh", {"case": case_id})) == [
         {"action": "archive.export", "kind": "case", "id": case_id}]
     assert archive_buttons(await bot.execute(DV_DIRECTOR, "vote.refresh", {"case": case_id})) == []  # not staff
+
+
+async def test_the_secretariat_marks_the_record_unnateke_in_teams_and_the_package_carries_it(bot, schema):
+    [status, *_rest] = await bot.say(DV_SECRETARIAT, "høyring")
+    [archive] = [b["data"] for b in buttons(status) if b.get("data", {}).get("action") == "archive.export"]
+    [answer] = await bot.submit(DV_SECRETARIAT, archive)
+    marks = {b["data"]["access"]: b["data"] for b in buttons(answer) if b.get("data", {}).get("action") == "archive.mark"}
+    assert set(marks) == {"offentleg", "unnateke"} and "Offentlegheit: Offentleg" in message_text(answer)
+
+    [refused] = await bot.submit(DV_SECRETARIAT, {**marks["unnateke"], "legal_basis": "  "})
+    assert "heimel" in message_text(refused)  # an exemption needs its legal basis
+    [marked] = await bot.submit(DV_SECRETARIAT, {**marks["unnateke"], "legal_basis": "Offl. § 14"})
+    assert "Unnateke offentlegheit (Offl. § 14)" in message_text(marked)
+    [link] = [b["url"] for b in buttons(marked) if b.get("type") == "Action.OpenUrl"]
+    parts = urlsplit(link)
+    async with bot.http.get(bot.server.make_url(URL(f"{parts.path}?{parts.query}", encoded=True))) as response:
+        package = Package(await response.read(), schema)
+    assert {e.findtext("a:skjerming/a:skjermingshjemmel", namespaces=NS) for e in package.entries} == {"Offl. § 14"}
+
+    [refused] = await bot.submit(DV_DIRECTOR, {**marks["offentleg"]})
+    assert "Berre sekretariatet" in message_text(refused)
+    [opened] = await bot.submit(DV_SECRETARIAT, marks["offentleg"])
+    assert "Offentlegheit: Offentleg" in message_text(opened)
