@@ -25,7 +25,8 @@ OPEN, EXEMPT = "offentleg", "unnateke"
 
 def file_name(title: str, ext: str = "pdf") -> str:
     """A file name people see (filnavn): the title without the characters file systems refuse."""
-    clean = "".join("-" if c in '\\/:*?"<>|' else c for c in title).strip(" .-")
+    clean = " ".join(title.translate(str.maketrans({"/": "-", "\\": "-", ":": "", "*": "", "?": "", '"': "",
+                                                     "<": "", ">": "", "|": ""})).split()).strip(" .-")
     return f"{clean[:100].rstrip(' .-') or 'dokument'}.{ext}"
 
 
