@@ -20,6 +20,7 @@ from adaptive_cards.card import (
 )
 from adaptive_cards.card import Fact as FactRow
 
+from cards.archive import archive_action
 from cards.base import Translate, build, heading, para
 
 # the verbs of this module's buttons: the handlers register under these names
@@ -171,6 +172,7 @@ class StatusView:
     not_answered: list[str]
     consultation_key: str = ""
     export_links: list[tuple[str, str]] = field(default_factory=list)  # (title, url)
+    archive_id: int | None = None  # set once closed: the "Archive package" button
 
 
 _BAR_STYLE = {"joint": "accent", "individual": "good", "no_input": "warning", "missing": "attention"}
@@ -215,6 +217,8 @@ def status_card(view: StatusView, t: Translate) -> dict[str, Any]:
                                        data={"action": CONSULTATION_STATUS, "consultation": view.consultation_key})]
     actions += manage_actions(view.consultation_key, view.closed, t)
     actions += [ActionOpenUrl(title=title, url=url) for title, url in view.export_links]
+    if view.archive_id is not None:
+        actions.append(archive_action(t, "consultation", view.archive_id))
     return build(items, actions)
 
 
@@ -267,7 +271,8 @@ def open_form_card(form: OpenForm, t: Translate) -> dict[str, Any]:
         InputText(id="link", label=t("consultations.open_field_link"), value=form.link or None,
                   placeholder="https://"),
         InputText(id="deadline", label=t("consultations.open_field_deadline"), is_required=True,
-                  value=form.deadline or None, placeholder=t("consultations.open_deadline_example")),
+                  value=form.deadline or None, placeholder=t("consultations.open_deadline_example"),
+                  error_message=t("consultations.open_missing_deadline")),
         para(t("consultations.open_questions_note"), subtle=True),
     ]
     return build(items, [ActionSubmit(title=t("consultations.open_preview"), style="positive",
@@ -311,7 +316,8 @@ def manage_actions(key: str, closed: bool, t: Translate) -> list[Any]:
     def deadline_card(verb: str) -> AdaptiveCard:
         return (AdaptiveCard.new().version("1.5")
                 .add_item(InputText(id="deadline", label=t("consultations.open_field_deadline"), is_required=True,
-                                    placeholder=t("consultations.open_deadline_example")))
+                                    placeholder=t("consultations.open_deadline_example"),
+                                    error_message=t("consultations.open_missing_deadline")))
                 .add_action(ActionSubmit(title=t("consultations.save"), data={"action": verb, "consultation": key}))
                 .create())
 

@@ -17,6 +17,7 @@ from adaptive_cards.card import (
 )
 from adaptive_cards.card import Fact as FactRow
 
+from cards.archive import archive_action
 from cards.base import Translate, build, heading, para
 
 # the verbs of this module's buttons: the handlers register under these names
@@ -77,7 +78,7 @@ def form_card(t: Translate, bodies: list[tuple[str, str]], values: dict[str, Any
     items += [
         InputText(id="title", label=t("notices.field_title"), max_length=200, value=v.get("title") or None),
         InputText(id="text", label=t("notices.field_text"), is_multiline=True, max_length=4000, is_required=True,
-                  value=v.get("text") or None),
+                  value=v.get("text") or None, error_message=t("notices.text_missing")),
         InputChoiceSet(id="audience", label=t("notices.field_audience"), choices=choices,
                        value=v.get("audience") or "app"),
         InputText(id="municipalities", label=t("notices.field_municipalities"),
@@ -135,6 +136,8 @@ def report_card(view: ReportView, t: Translate) -> dict[str, Any]:
                                        data={"action": NOTICE_EXPORT, "notice": view.id})]
     if c.get("failed", 0) + c.get("unreachable", 0):
         actions.append(ActionSubmit(title=t("notices.retry_button"), data={"action": NOTICE_RETRY, "notice": view.id}))
+    if view.status == "sent":
+        actions.append(archive_action(t, "notice", view.id))
     if view.status in ("scheduled", "sending"):
         actions.append(ActionSubmit(title=t("notices.stop_button"), data={"action": NOTICE_CANCEL, "notice": view.id}))
     return build(items, actions)

@@ -25,6 +25,7 @@ from adaptive_cards.card import (
 )
 from adaptive_cards.card import Fact as FactRow
 
+from cards.archive import archive_action
 from cards.base import Translate, build, heading, para
 
 # the verbs of this module's buttons: the handlers register under these names
@@ -131,6 +132,7 @@ class CaseView:
     notice: str = ""
     reason_prefill: str | None = None
     decision_prefill: str = ""
+    can_archive: bool = False  # secretariat, once closed and decided: the "Archive package" button
 
 
 def outcome_line(view: CaseView, t: Translate) -> str:
@@ -207,6 +209,8 @@ def case_card(view: CaseView, t: Translate) -> dict[str, Any]:
     for visibility in view.tighten_to:
         manage.append(_execute(t(f"votes.tighten_{visibility}"), VOTE_VISIBILITY,
                                {"case": view.case_id, "visibility": visibility}))
+    if view.can_archive:
+        manage.append(archive_action(t, "case", view.case_id))
     if manage:
         items.append(ActionSet(actions=manage, spacing="medium"))
     card = build(items)

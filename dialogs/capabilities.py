@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from types import ModuleType
 
+from dialogs.archive import handlers as archive
 from dialogs.consultations import closing, reminders, secretariat
 from dialogs.consultations import handlers as consultations
 from dialogs.meetings import handlers as meetings
@@ -24,6 +25,7 @@ FLOWS: tuple[ModuleType, ...] = (
     qa,
     procurement_dialog, projects, portfolio, qa_portfolio,
     votes,
+    archive,
 )
 
 

@@ -12,8 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
 from dialogs.i18n import normalise_lang
+from dialogs.language import choose
+from dialogs.language import language_of as proactive_language_of
 from dialogs.turn import Sender
-from storage import directory
 from storage.models import AuditEntry, Body, Network, Person, Seat, UserPreference
 
 
@@ -138,11 +139,14 @@ async def resolve_viewer(session: AsyncSession, sender: Sender, *, locale: str |
         network = await network_for_tenant(session, sender.tenant_id, default_network)
         seats = []
         chosen = await language_preference(session, sender)
-    fallback = (person.language if person and person.language else None) or (
-        network.language if network else normalise_lang(locale))
+    if person is not None:
+        standard = person.municipality.written_standard if person.municipality else None
+        fallback = choose(None, person.language, standard, network)
+    else:
+        fallback = network.language if network else normalise_lang(locale)
     return Viewer(sender=sender, lang=chosen or fallback, person=person, network=network, seats=seats)
 
 
 async def language_of(session: AsyncSession, person: Person, network: Network) -> str:
-    """The language a person reads (nn, nb or en): their own choice, else their stored language, else the network's."""
-    return normalise_lang(await directory.stored_language(session, person, network))
+    """The language the bot writes to a person in (nn, nb or en): dialogs.language decides."""
+    return await proactive_language_of(session, person, network)

@@ -55,11 +55,24 @@ class MunicipalityIn(Strict):
     email_domains: list[str] = Field(default_factory=list)
     member: bool = True
     illustrative: bool = False
+    # the municipality's written standard (språklova § 6: nynorsk, bokmål or neutral); "" = not known
+    written_standard: Literal["nn", "nb", "neutral", ""] = ""
+    written_standard_illustrative: bool = True
+    written_standard_source: str = ""
 
     @model_validator(mode="after")
     def _population_needs_year(self) -> MunicipalityIn:
         if self.population is not None and (self.population_year is None or not self.population_source):
             raise ValueError("population needs population_year and population_source")
+        return self
+
+    @model_validator(mode="after")
+    def _written_standard_says_where_from(self) -> MunicipalityIn:
+        if self.written_standard and "written_standard_illustrative" not in self.model_fields_set:
+            raise ValueError("written_standard needs written_standard_illustrative: true (demo data) or false "
+                             "(from the documents, with written_standard_source)")
+        if not self.written_standard_illustrative and not self.written_standard_source:
+            raise ValueError("a written_standard from the documents needs written_standard_source (the seed file)")
         return self
 
 

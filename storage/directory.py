@@ -1,4 +1,4 @@
-"""Who is who in a network: the secretariat, and the language a person reads.
+"""Who is who in a network: the secretariat.
 
 Every capability asks these questions; they are answered here once, from stored roles and seats
 (never from data inside a card).
@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Body, Network, Person, Seat, UserPreference
+from storage.models import Body, Network, Person, Seat
 
 SECRETARIAT_ROLES = frozenset({"secretariat", "secretariat_lead"})
 
@@ -46,15 +46,3 @@ async def is_secretariat(session: AsyncSession, person: Person | None, network_i
     seat = await session.scalar(select(Seat.id).join(Body, Body.id == Seat.body_id).where(
         Seat.person_id == person.id, Body.kind == "secretariat", Body.network_id == network_id).limit(1))
     return seat is not None
-
-
-async def stored_language(session: AsyncSession, person: Person, network: Network) -> str:
-    """The language code stored for a person: their own choice in Teams, else their data's, else the network's
-    (dialogs.viewer.language_of maps it to one the catalogues have)."""
-    if person.tenant_id and person.aad_object_id:
-        chosen = await session.scalar(select(UserPreference.language).where(
-            UserPreference.tenant_id == person.tenant_id.lower(),
-            UserPreference.aad_object_id == person.aad_object_id.lower()))
-        if chosen:
-            return chosen
-    return person.language or network.language

@@ -23,6 +23,7 @@ from dialogs.consultations import closing, rules
 from dialogs.consultations.status import latest_responses
 from dialogs.i18n import format_when, t
 from dialogs.jobs import job
+from dialogs.language import language_of as proactive_language
 from dialogs.services import Services
 from dialogs.turn import Refresh, Reply, Sender
 from dialogs.viewer import Viewer
@@ -142,7 +143,7 @@ async def remind(services: Services, payload: dict[str, Any]) -> list[Reply | Re
         for person in people:
             if not set(person.roles or []) & set(REMIND_ROLES):
                 continue
-            lang = person.language or network.language
+            lang = await proactive_language(session, person, network)
             viewer = Viewer(sender=Sender(person.tenant_id or "", person.aad_object_id or ""), lang=lang,
                             person=person, network=network)
             try:

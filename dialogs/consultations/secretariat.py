@@ -28,6 +28,7 @@ from dialogs.consultations.rules import Refusal, answering_party
 from dialogs.consultations.views import STATUS_CARD, answer_form, status_reply
 from dialogs.dates import WhenError, parse_when
 from dialogs.i18n import format_when, t
+from dialogs.language import language_of as proactive_language
 from dialogs.onboarding import secretariat_contact, translator
 from dialogs.services import Services
 from dialogs.turn import Refresh, Reply, Sender
@@ -137,7 +138,7 @@ async def distribute(session: AsyncSession, services: Services, opener: Viewer,
             continue
         person = await session.scalar(select(Person).options(
             selectinload(Person.municipality), selectinload(Person.organisation)).where(Person.id == recipient.person.id))
-        lang = person.language or opener.network.language
+        lang = await proactive_language(session, person, opener.network)
         viewer = Viewer(sender=Sender(person.tenant_id or "", person.aad_object_id or ""), lang=lang, person=person,
                         network=opener.network)
         try:

@@ -82,7 +82,8 @@ async def status_card_for(session: AsyncSession, services: Services, network: Ne
     view = StatusView(title=consultation.title, network=network.name,
                       deadline=format_when(consultation.deadline, lang), days_left=max(status.days_left, 0),
                       closed=status.closed, members=status.members, counts=dict(status.by_kind),
-                      not_answered=[m.name for m in status.not_answered], consultation_key=consultation.key)
+                      not_answered=[m.name for m in status.not_answered], consultation_key=consultation.key,
+                      archive_id=consultation.id if status.closed else None)
     return status_card(view, translator(lang))
 
 

@@ -41,6 +41,7 @@ from dialogs.consultations import reminders as _consultation_reminders  # noqa: 
 from dialogs.dates import WhenError, parse_when
 from dialogs.i18n import OSLO, format_when, t
 from dialogs.jobs import job
+from dialogs.language import language_of as proactive_language
 from dialogs.meetings import service
 from dialogs.meetings.parse import Unreadable, date_span, parse_announcement, strip_command
 from dialogs.meetings.service import Plan
@@ -314,7 +315,7 @@ async def invitations(session: AsyncSession, services: Services, network: Networ
     replies = []
     audience = await service.audience_of(session, event)
     for person in await service.audience_people(session, network, audience):
-        lang = person.language or network.language
+        lang = await proactive_language(session, person, network)
         view = await service.view_of(session, services, event, network, lang, person=person)
         summary_key = ("meetings.cancelled_summary" if event.status == "cancelled" else
                        "meetings.updated_summary" if update else "meetings.invitation_summary")
@@ -436,7 +437,7 @@ async def remind(services: Services, payload: dict) -> list[Reply | Refresh]:
         for person in await service.audience_people(session, network, await service.audience_of(session, event)):
             if person.id in declined:
                 continue
-            lang = person.language or network.language
+            lang = await proactive_language(session, person, network)
             view = await service.view_of(session, services, event, network, lang, person=person)
             replies.append(Reply(
                 card=reminder_card(view, days, translator(lang)),

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from cards.notices import NoticeView, notice_card
 from dialogs.i18n import t
+from dialogs.language import languages_of
 from storage import jobs, outbox
 from storage.models import Body, ConversationRef, Municipality, Network, OutboxMessage, Person, Seat, utcnow
 from storage.models.notices import Notice, NoticeAck
@@ -100,8 +101,7 @@ async def queue_notice(session: AsyncSession, notice: Notice, *, now: datetime |
     audience = await resolve_audience(session, network, notice.audience, notice.language)
     if not audience.person_ids:
         raise AudienceError(t("notices.empty_audience", notice.language, audience=audience.label))
-    languages = dict((await session.execute(select(Person.id, Person.language).where(
-        Person.id.in_(audience.person_ids)))).all())
+    languages = await languages_of(session, audience.person_ids, network)
     cards: dict[str, dict] = {}
     queued = 0
     for person_id in audience.person_ids:

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from cards.qa import EscalationView, escalation_card, reply_card
 from dialogs.i18n import format_when, normalise_lang, t
+from dialogs.language import language_of as proactive_language
 from dialogs.onboarding import translator
 from dialogs.qa.sources import invalidate
 from dialogs.turn import Refresh, Reply
@@ -63,7 +64,7 @@ async def escalate(session: AsyncSession, viewer: Viewer, question: str, lang: s
     members = await directory.secretariat_of(session, network.id)
     replies: list[Reply | Refresh] = []
     for member in members:
-        member_lang = member.language or network.language
+        member_lang = await proactive_language(session, member, network)
         card = escalation_card(await view_of(session, eq, member_lang), translator(member_lang))
         replies.append(Reply(card=card, summary=t("qa.escalation_summary", member_lang), to_person=member.id,
                              batch=f"qa-escalation:{eq.id}", dedupe_key=f"qa-escalation:{eq.id}:person:{member.id}",

@@ -112,6 +112,7 @@ async def case_view(session: AsyncSession, services: Services, case: Case, lang:
             view.tighten_to = list(rules.VISIBILITIES[current + 1:])
     view.can_close = is_open and role == "chair"
     view.can_decide = case.outcome == "awaiting_chair" and role == "chair"
+    view.can_archive = staff and case.status == "closed" and case.outcome != "awaiting_chair"
     return view
 
 

@@ -5,6 +5,9 @@ with `Base.metadata` (Alembic and `create_all` see every table)."""
 
 from __future__ import annotations
 
+from storage.models.archive import (  # noqa: F401
+    ArchiveMark,
+)
 from storage.models.consultations import (  # noqa: F401
     Consultation,
     ConsultationReminderSetting,

@@ -93,6 +93,11 @@ class Municipality(Base):
     email_domains: Mapped[list] = mapped_column(JSON, default=list)
     member: Mapped[bool] = mapped_column(Boolean, default=True)
     illustrative: Mapped[bool] = mapped_column(Boolean, default=False)
+    # the municipality's written standard (målvedtak): nn | nb | neutral; empty = not known (the network's)
+    written_standard: Mapped[str] = mapped_column(String(10), default="")
+    # true when the source documents do not say it (demo data), false when they do
+    written_standard_illustrative: Mapped[bool] = mapped_column(Boolean, default=True)
+    written_standard_source: Mapped[str] = mapped_column(String(300), default="")
 
     network: Mapped[Network] = relationship(back_populates="municipalities")
 

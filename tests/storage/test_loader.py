@@ -118,7 +118,12 @@ async def test_a_removed_entry_is_removed_and_runtime_rows_are_kept(empty_db, da
     (lambda text: text.replace("network:", "network: [", 1), "not valid YAML"),
     (lambda text: text.replace("language: nn", "language: xx", 1), "network.language"),
     (lambda text: text + "\nunexpected_section: 1\n", "unexpected_section"),
-], ids=["syntax", "bad-value", "unknown-section"])
+    (lambda text: text.replace("written_standard: nn", "written_standard: nynorsk", 1), "written_standard"),
+    (lambda text: text.replace("    written_standard_illustrative: true\n", "", 1), "written_standard_illustrative"),
+    (lambda text: text.replace("written_standard_illustrative: true", "written_standard_illustrative: false", 1),
+     "written_standard_source"),
+], ids=["syntax", "bad-value", "unknown-section", "bad-written-standard", "unmarked-written-standard",
+        "written-standard-without-source"])
 async def test_a_broken_file_names_file_and_field_and_writes_nothing(empty_db, data_copy, mutate, expected):
     path = data_copy / "digivestland.yaml"
     path.write_text(mutate(path.read_text(encoding="utf-8")), encoding="utf-8")
@@ -220,3 +225,13 @@ async def test_a_removed_person_with_records_is_retired_not_deleted(empty_db, da
     assert with_records in summary
     again = await load_path(empty_db, data_copy)  # loading the same file again changes nothing
     assert not again.changed
+
+
+async def test_each_municipality_s_written_standard_is_loaded_and_marked_illustrative(any_db):
+    async with any_db.session() as session:
+        rows = {m.name: (m.written_standard, m.written_standard_illustrative, m.written_standard_source)
+                for m in (await session.scalars(select(Municipality))).all()}
+    assert rows["Stord"][:2] == ("nb", True) and rows["Bergen"][:2] == ("neutral", True)
+    assert rows["Alver"][:2] == ("nn", True) and rows["Sigdal"][:2] == ("nb", True)
+    assert rows["Bærum"][0] == "nb" and rows["Bærum"][2].startswith("seeds/003")
+    assert all(standard in ("nn", "nb", "neutral") and illustrative for standard, illustrative, _ in rows.values())

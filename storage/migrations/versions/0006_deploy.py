@@ -1,8 +1,8 @@
 """deploy: the bot registration each conversation came in on (several registrations, one service),
 and the delivery budget several instances share (per registration and tenant)
 
-Revision ID: 0005_deploy
-Revises: 0004
+Revision ID: 0006_deploy
+Revises: 0005_sec
 Create Date: 2026-12-03 16:00:00
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 
 import storage.models
 
-revision: str = "0005_deploy"
-down_revision: str | None = "0004"
+revision: str = "0006_deploy"
+down_revision: str | None = "0005_sec"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,1 @@
+"""Archive export: records the municipal archives take through KS Fiks Arkiv (arkivmelding V2)."""

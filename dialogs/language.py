@@ -1,0 +1,42 @@
+"""Which language the bot writes to a person in, when it writes first (notices, invitations, reminders,
+cases, answers from the secretariat).
+
+The person's own choice (`språk nb` in Teams, stored as a UserPreference; else the language the data
+gives for them), else their municipality's written standard (nn or nb; a neutral municipality leaves it
+to the network), else the network's language. Channel posts are for many people: they go in the
+network's language.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from dialogs.i18n import LANGUAGES
+from storage.models import Municipality, Network, Person, UserPreference
+
+
+def choose(own: str | None, person_language: str | None, written_standard: str | None, network: Network | None,
+           default: str = "nb") -> str:
+    for candidate in (own, person_language, written_standard):
+        if candidate in LANGUAGES:
+            return candidate
+    return (network.language if network and network.language in LANGUAGES else None) or default
+
+
+async def languages_of(session: AsyncSession, person_ids: list[int], network: Network | None) -> dict[int, str]:
+    """The language for each of these people (one query)."""
+    if not person_ids:
+        return {}
+    rows = (await session.execute(
+        select(Person.id, UserPreference.language, Person.language, Municipality.written_standard)
+        .outerjoin(Municipality, Municipality.id == Person.municipality_id)
+        .outerjoin(UserPreference, and_(Person.tenant_id.is_not(None),
+                                        UserPreference.tenant_id == func.lower(Person.tenant_id),
+                                        UserPreference.aad_object_id == func.lower(Person.aad_object_id)))
+        .where(Person.id.in_(person_ids)))).all()
+    return {pid: choose(own, lang, standard, network) for pid, own, lang, standard in rows}
+
+
+async def language_of(session: AsyncSession, person: Person, network: Network | None) -> str:
+    return (await languages_of(session, [person.id], network)).get(person.id) or choose(None, None, None, network)
