@@ -107,7 +107,7 @@ async def answer(session: AsyncSession, network: Network, question: str, *, lang
     if contribution is not None:
         return contribution
 
-    ranking = index.rank(question)
+    ranking = index.rank(question, lang=asked_lang)
     result.corrected = ranking.corrected
     if not ranking.hits:
         result.reason = "no_match"
@@ -288,7 +288,7 @@ def _clauses(index: NetworkIndex, refs: list[str]) -> list[Source]:
 async def _contribution(session: AsyncSession, index: NetworkIndex, network: Network, question: str,
                         lang: str) -> QaResult | None:
     """rate × population for a named municipality, when the question is about paying."""
-    toks = set(terms(index.prepare(question)[0]))
+    toks = set(terms(index.prepare(question, lang)[0], lang == "en"))
     if not toks & _COST_WORDS:
         return None
     muni_id = index.municipality_in(question)

@@ -13,7 +13,7 @@ from bot.bench.qa import check, evaluate, load_eval_set, load_set
 
 # floors: (overall right, per-language right, out-of-scope answered at most, false premises corrected)
 FLOORS = {
-    "dev": {"overall": 0.43, "lang": 0.38, "oos_answered": 14, "false_premise": 0.10},
+    "dev": {"overall": 0.48, "lang": 0.41, "oos_answered": 14, "false_premise": 0.10},
     "frozen": {"overall": 0.40, "lang": 0.37, "oos_answered": 2, "false_premise": 0.11},
 }
 
