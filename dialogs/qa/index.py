@@ -136,6 +136,7 @@ class NetworkIndex:
     checked_generation: int = -1  # _WRITES[0] at that moment
     _corrections: dict[str, str | None] = field(default_factory=dict)
     answer_texts: dict[int, str] = field(default_factory=dict)  # doc number → all its answer texts
+    _fits: dict[tuple, bool | None] = field(default_factory=dict)
 
     # --- building -------------------------------------------------------------------------
 
@@ -267,11 +268,19 @@ class NetworkIndex:
             union = sum(weights[tok] for tok in seen[doc]) / total
             hit.score *= 0.6 + 0.4 * union
             hit.coverage = max(hit.coverage, union)
-            fits = answer_fits(qtype, self.answer_text(hit))
+            fits = self.fits(qtype, hit)
             if fits is not None:
                 hit.score *= TYPE_FIT if fits else TYPE_MISFIT
         hits = sorted(best.values(), key=lambda h: h.score, reverse=True)[:limit]
         return Ranking(hits=hits, query_terms=query, unknown=unknown, corrected=corrected, qtype=qtype)
+
+    def fits(self, qtype: str, hit: Hit) -> bool | None:
+        if qtype in ("what", "yes_no", "why", "what_happens_if"):
+            return None
+        key = (qtype, hit.entry.doc if hit.entry.field not in ("clause", "sentence") else -id(hit.entry))
+        if key not in self._fits:
+            self._fits[key] = answer_fits(qtype, self.answer_text(hit))
+        return self._fits[key]
 
     def answer_text(self, hit: Hit) -> str:
         """The text the hit would answer with, as far as the index knows it (for the question-type check)."""
@@ -340,6 +349,8 @@ async def build_index(session: AsyncSession, network: Network) -> NetworkIndex:
 
     facts = (await session.scalars(select(Fact).where(Fact.network_id == network.id).order_by(Fact.id))).all()
     for fact in facts:
+        if fact.illustrative:
+            continue  # a made-up value is never an answer (it stays in the data for the demo's other flows)
         parts = [("question", q, lang) for lang, qs in (fact.questions or {}).items() for q in qs]
         parts += [("answer", a, lang) for lang, a in (fact.answer or {}).items() if a]
         index.answer_texts[len(index.docs)] = "\n".join(a for a in (fact.answer or {}).values() if a)
