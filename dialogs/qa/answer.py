@@ -120,6 +120,9 @@ async def answer(session: AsyncSession, network: Network, question: str, *, lang
     parts = _two_parts(question)
     if parts is not None:
         results = [await answer_one(session, index, network, part, asked_lang, now) for part in parts]
+        if results[0].answered and not results[1].answered:  # "…, og kor ofte møtest ho?": the same subject
+            subject = [w for w in raw_words(parts[0]) if terms([w])][-1:]
+            results[1] = await answer_one(session, index, network, " ".join([parts[1], *subject]), asked_lang, now)
         answered = [r for r in results if r.answered]
         if len(answered) == 2 and answered[0].key != answered[1].key:
             first, second = answered

@@ -329,6 +329,7 @@ async def data_stamp(session: AsyncSession, network_id: int) -> tuple:
 
 
 async def build_index(session: AsyncSession, network: Network) -> NetworkIndex:
+    is_real_word("qxzvk")  # load the word lists now, not in the first question that needs them
     stamp = await data_stamp(session, network.id)
     index = NetworkIndex(network_id=network.id, stamp=stamp, built_at=time.monotonic())
 
