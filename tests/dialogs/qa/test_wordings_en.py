@@ -12,7 +12,7 @@ DONT_KNOW = "I don't know"
 TABLE = [
     (DV_DIRECTOR, "as a chief executive in alver, how often does the steering group meet", ["quarterly"],
      [DONT_KNOW]),
-    (DV_DIRECTOR, "what happens if the steering group cannot agree", ["consensus", "chair"], [DONT_KNOW]),
+    (DV_DIRECTOR, "what happens if there is no consensus in the steering group", ["consensus", "chair"], [DONT_KNOW]),
     (DV_DIRECTOR, "when does the cooperation agreement run out", ["31 December 2024"], [DONT_KNOW]),
     (DV_DIRECTOR, "how are decisions made in the steering group", ["consensus"], [DONT_KNOW]),
     (DV_DIRECTOR, "who calls the steering group meetings and who chairs them", ["calls"], [DONT_KNOW]),
@@ -22,9 +22,9 @@ TABLE = [
     (DV_DIRECTOR, "what is the deadline for the consultation", ["30 June 2024"], [DONT_KNOW]),
     (DV_DIRECTOR, "what's the weather in bergen tomorrow", [DONT_KNOW], ["Based on"]),
     (DA_DIRECTOR, "how much does bærum pay", ["up to NOK 3", "2020"], ["392"]),
-    (DA_DIRECTOR, "how much does asker pay", ["not a confirmed member"], ["a year:"]),
+    (DA_DIRECTOR, "what does asker have to pay per inhabitant", ["not a confirmed member"], ["a year:"]),
     (DA_DIRECTOR, "who won the football match yesterday", [DONT_KNOW], ["Based on"]),
-    (DIT_DIRECTOR, "who leads digit", ["head of digitalisation"], [DONT_KNOW]),
+    (DIT_DIRECTOR, "who heads up digit", ["head of digitalisation"], [DONT_KNOW]),
 ]
 
 

@@ -19,7 +19,7 @@ TABLE = [
     (DA_DIRECTOR, "er felles anskaffelser frivillig i samarbeidet", ["frivillig"], [DONT_KNOW]),
     (DA_DIRECTOR, "hvem vinner eliteserien i år", [DONT_KNOW], ["Bygger på"]),
     (DA_DIRECTOR, "/hjelp", ["Dette kan jeg hjelpe med"], ["Bygger på"]),
-    (DIT_DIRECTOR, "hvem leder digit", ["digitaliseringssjefen"], [DONT_KNOW]),
+    (DIT_DIRECTOR, "hvem har ledelsen i digit", ["digitaliseringssjefen"], [DONT_KNOW]),
     (DIT_DIRECTOR, "hva skjer hvis kommunene er uenige", ["rådmannsutvalget"], [DONT_KNOW]),
     (DIT_DIRECTOR, "åssen blir uenighet løst i digit", ["rådmannsutvalget"], [DONT_KNOW]),
     (DIT_DIRECTOR, "hvem vant valget i usa", [DONT_KNOW], ["Bygger på"]),

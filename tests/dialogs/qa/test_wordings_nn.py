@@ -16,8 +16,8 @@ TABLE = [
     (DV_CHAIR, "ka skjer viss styringsgruppa ikkje blir samde", ["konsensus", "leiaren"], [DONT_KNOW]),
     (DV_DIRECTOR, "kven kallar inn til styringsgruppemøtet", ["kallar inn"], [DONT_KNOW]),
     (DV_DIRECTOR, "når går samarbeidsavtalen ut, ifølgje avtalen", ["31. desember 2024"], [DONT_KNOW]),
-    (DV_DIRECTOR, "kven leiar styrinsgruppa", ["kommunaldirektøren"], [DONT_KNOW]),
-    (DV_DIRECTOR, "korleis tek styringsgruppa avgjerder", ["konsensus"], [DONT_KNOW]),
+    (DV_DIRECTOR, "kem er leiar for styrinsgruppa", ["kommunaldirektøren"], [DONT_KNOW]),
+    (DV_DIRECTOR, "koss blir avgjerder tekne i styringsgruppa", ["konsensus"], [DONT_KNOW]),
     # two questions in one message: both answered
     (DV_DIRECTOR, "kven er observatørar i styringsgruppa, og kor ofte møtest ho", ["observatør", "kvartalsvis"],
      [DONT_KNOW]),
@@ -26,9 +26,9 @@ TABLE = [
     # live rows: the consultation's deadline and status
     (DV_DIRECTOR, "ka er fristen for høyringa", ["30. juni 2024", "fristen er ute"], [DONT_KNOW]),
     # demo people are never presented as real members
-    (DV_DIRECTOR, "kven sit i styringsgruppa no", ["demodata"], ["Ingrid Haugland"]),
+    (DV_DIRECTOR, "kem er med i styringsgruppa for tida", ["demodata"], ["Ingrid Haugland"]),
     # out of scope: refused
-    (DV_DIRECTOR, "kva er vêret i bergen i morgon", [DONT_KNOW], ["Byggjer på"]),
+    (DV_DIRECTOR, "blir det regn i førde til helga", [DONT_KNOW], ["Byggjer på"]),
     (DV_DIRECTOR, "kven vann cupfinalen i fjor", [DONT_KNOW], ["Byggjer på"]),
     # a slash word gets the help, never a fact
     (DV_DIRECTOR, "/meny", ["Dette kan eg hjelpe med"], ["tolka", "Byggjer på"]),
