@@ -59,6 +59,10 @@ FIELD_WEIGHT = {"question": 1.0, "keyword": 0.9, "answer": 0.8, "heading": 0.8, 
                 "sentence": 0.72, "event": 0.85, "body": 0.8}
 # a hit whose text has the kind of content the question asks for (a date for "when") is preferred
 TYPE_FIT, TYPE_MISFIT = 1.12, 0.8
+# a word no stored text holds weighs this much of the rarest stored word's weight
+UNKNOWN_WEIGHT = 1.0
+# how much the whole document's coverage (all its phrasings and its answer) counts against its best entry's
+UNION_BLEND = 1.0
 _SENTENCE = re.compile(r"(?<=[.!?:])\s+(?=[A-ZÆØÅ0-9«\"(-])|\n+")
 SOURCES_TTL_SECONDS = 60.0
 # audit actions after which stored data may have changed in place
@@ -241,7 +245,7 @@ class NetworkIndex:
         words, unknown, corrected = self.prepare(question, lang)
         query = self.query_terms(words, lang == "en")
         qtype = question_type(words)
-        weights = {tok: self.idf.get(tok, self.unknown_idf) for tok in query}
+        weights = {tok: self.idf.get(tok, self.unknown_idf * UNKNOWN_WEIGHT) for tok in query}
         total = sum(weights.values()) or 1.0
         scores: dict[int, float] = defaultdict(float)
         matched: dict[int, float] = defaultdict(float)
@@ -267,7 +271,7 @@ class NetworkIndex:
             # the document as a whole (all phrasings, the answer) covers the question this much
             union = sum(weights[tok] for tok in seen[doc]) / total
             hit.score *= 0.6 + 0.4 * union
-            hit.coverage = max(hit.coverage, union)
+            hit.coverage = max(hit.coverage, UNION_BLEND * union + (1 - UNION_BLEND) * hit.coverage)
             fits = self.fits(qtype, hit)
             if fits is not None:
                 hit.score *= TYPE_FIT if fits else TYPE_MISFIT

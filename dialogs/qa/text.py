@@ -135,7 +135,7 @@ def is_real_word(word: str) -> bool:
     compound of two known words."""
     if is_known_word(word) or split_compound(word) is not None:
         return True
-    return _zipf(word) >= 1.5
+    return _zipf(word) >= 2.5
 
 
 def _zipf(word: str) -> float:
