@@ -141,6 +141,7 @@ class NetworkIndex:
     _corrections: dict[str, str | None] = field(default_factory=dict)
     answer_texts: dict[int, str] = field(default_factory=dict)  # doc number → all its answer texts
     _fits: dict[tuple, bool | None] = field(default_factory=dict)
+    _prepared: dict[tuple[str, str], tuple] = field(default_factory=dict)
 
     # --- building -------------------------------------------------------------------------
 
@@ -172,10 +173,14 @@ class NetworkIndex:
             for tok, tf in entry.tf.items():
                 postings[tok].append((number, tf))
         self.postings = dict(postings)
+        self._doc_postings = {tok: {self.entries[n].doc for n, _tf in p} for tok, p in postings.items()}
+        self._entry_doc = [e.doc for e in self.entries]
+        self._field_weight = [FIELD_WEIGHT.get(e.field, 1.0) for e in self.entries]
         n = max(len(self.entries), 1)
         self.idf = {tok: math.log(1 + (n - len(p) + 0.5) / (len(p) + 0.5)) for tok, p in postings.items()}
         self.unknown_idf = math.log(1 + (n + 0.5) / 0.5)
         self.avg_len = sum(e.length for e in self.entries) / n if self.entries else 1.0
+        self._norm = [K1 * (1 - B + B * e.length / self.avg_len) for e in self.entries]
         self.vocabulary.update(w for w in WORDS if len(w) > 2)
         self.vocabulary.update(w for p in list(PHRASES) + list(PHRASES.values()) for w in p.split())
         self.vocabulary.update(self.municipalities)
@@ -211,6 +216,16 @@ class NetworkIndex:
 
         Only a word that is not a word is corrected (no dictionary, no frequency list and not the
         index's own vocabulary knows it): komme, overfor, weather, manager and spend stay as written."""
+        cached = self._prepared.get((question, lang))
+        if cached is not None:
+            return cached
+        if len(self._prepared) > 2_000:
+            self._prepared.clear()
+        result = self._prepare(question, lang)
+        self._prepared[(question, lang)] = result
+        return result
+
+    def _prepare(self, question: str, lang: str) -> tuple[list[str], list[str], dict[str, str]]:
         en = lang == "en"
         words, unknown, corrected = [], [], {}
         for word in self.without_names(apply_phrases(fold(strip_preamble(question)))).split():
@@ -249,32 +264,40 @@ class NetworkIndex:
         total = sum(weights.values()) or 1.0
         scores: dict[int, float] = defaultdict(float)
         matched: dict[int, float] = defaultdict(float)
+        doc_weight: dict[int, float] = defaultdict(float)  # weight of the query words a whole document holds
+        norm, k1 = self._norm, K1 + 1
         for tok in query:
             plist = self.postings.get(tok)
             if not plist:
                 continue
             idf = weights[tok]
             for number, tf in plist:
-                length = self.entries[number].length
-                scores[number] += idf * tf * (K1 + 1) / (tf + K1 * (1 - B + B * length / self.avg_len))
+                scores[number] += idf * tf * k1 / (tf + norm[number])
                 matched[number] += idf
-        best: dict[int, Hit] = {}
-        seen: dict[int, set[str]] = defaultdict(set)
+            for doc in self._doc_postings[tok]:
+                doc_weight[doc] += idf
+        best: dict[int, tuple[float, int]] = {}
+        entry_doc, field_weight = self._entry_doc, self._field_weight
         for number, raw in scores.items():
-            entry = self.entries[number]
-            seen[entry.doc].update(tok for tok in query if tok in entry.tf)
-            score = raw * FIELD_WEIGHT.get(entry.field, 1.0)
-            current = best.get(entry.doc)
-            if current is None or score > current.score:
-                best[entry.doc] = Hit(self.docs[entry.doc], score, matched[number] / total, entry)
-        for doc, hit in best.items():
+            score = raw * field_weight[number]
+            doc = entry_doc[number]
+            current = best.get(doc)
+            if current is None or score > current[0]:
+                best[doc] = (score, number)
+        ranked = sorted(best.items(), key=lambda item: item[1][0] * (0.6 + 0.4 * doc_weight[item[0]] / total),
+                        reverse=True)[:max(limit * 3, 20)]
+        hit_list = []
+        for doc, (score, number) in ranked:
             # the document as a whole (all phrasings, the answer) covers the question this much
-            union = sum(weights[tok] for tok in seen[doc]) / total
-            hit.score *= 0.6 + 0.4 * union
+            union = doc_weight[doc] / total
+            entry = self.entries[number]
+            hit = Hit(self.docs[doc], score * (0.6 + 0.4 * union), matched[number] / total, entry)
             hit.coverage = max(hit.coverage, UNION_BLEND * union + (1 - UNION_BLEND) * hit.coverage)
             fits = self.fits(qtype, hit)
             if fits is not None:
                 hit.score *= TYPE_FIT if fits else TYPE_MISFIT
+            hit_list.append(hit)
+        best = {i: h for i, h in enumerate(hit_list)}
         hits = sorted(best.values(), key=lambda h: h.score, reverse=True)[:limit]
         return Ranking(hits=hits, query_terms=query, unknown=unknown, corrected=corrected, qtype=qtype)
 

@@ -85,13 +85,25 @@ def strip_preamble(text: str) -> str:
     return text
 
 
+def _alternation(phrases: list[str]) -> re.Pattern | None:
+    """One pattern for a list of phrases, longest first, matching whole words only."""
+    if not phrases:
+        return None
+    return re.compile(r"(?<= )(?:" + "|".join(re.escape(p) for p in phrases) + r")(?= )")
+
+
+_PATTERNS: dict[int, re.Pattern | None] = {}
+
+
 def _replace_phrases(padded: str, phrases: list[str], mapping: dict[str, str] | None) -> str:
-    for phrase in phrases:
-        needle = f" {phrase} "
-        if needle in padded:
-            replacement = mapping[phrase] if mapping is not None else ""
-            padded = padded.replace(needle, f" {replacement} " if replacement else " ")
-    return padded
+    pattern = _PATTERNS.get(id(phrases))
+    if pattern is None:
+        pattern = _PATTERNS[id(phrases)] = _alternation(phrases)
+    if pattern is None:
+        return padded
+    # a replaced phrase keeps its spaces, so that the next phrase can start right after it
+    padded = pattern.sub(lambda m: mapping[m.group(0)] if mapping is not None else "", padded)
+    return f" {' '.join(padded.split())} "
 
 
 def apply_phrases(folded: str) -> str:
