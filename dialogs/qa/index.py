@@ -63,6 +63,9 @@ TYPE_FIT, TYPE_MISFIT = 1.12, 0.8
 UNKNOWN_WEIGHT = 1.0
 # how much the whole document's coverage (all its phrasings and its answer) counts against its best entry's
 UNION_BLEND = 1.0
+# fields stored in Norwegian only, which get the learnt English words of their words
+TRANSLATED_FIELDS = frozenset(["heading", "clause", "sentence", "event", "body"])
+TRANSLATION_MIN_COUNT, TRANSLATION_MIN_DICE = 2, 0.6
 _SENTENCE = re.compile(r"(?<=[.!?:])\s+(?=[A-ZÆØÅ0-9«\"(-])|\n+")
 SOURCES_TTL_SECONDS = 60.0
 # audit actions after which stored data may have changed in place
@@ -142,6 +145,7 @@ class NetworkIndex:
     answer_texts: dict[int, str] = field(default_factory=dict)  # doc number → all its answer texts
     _fits: dict[tuple, bool | None] = field(default_factory=dict)
     _prepared: dict[tuple[str, str], tuple] = field(default_factory=dict)
+    reverse_translation: dict[str, list[str]] = field(default_factory=dict)  # nn/nb token → English tokens
 
     # --- building -------------------------------------------------------------------------
 
@@ -156,8 +160,38 @@ class NetworkIndex:
             self.vocabulary.update(w for w in words if len(w) > 2)
             self.vocabulary.update(w for w in fold(text).split() if len(w) > 2)
             toks = [t for t in terms(words, lang == "en") if t not in self.name_terms]
+            if toks and lang != "en" and field_name in TRANSLATED_FIELDS and self.reverse_translation:
+                # text stored in Norwegian only: the English words learnt for its words (see learn_translation)
+                toks += [en for t in toks for en in self.reverse_translation.get(t, ())]
             if toks:
                 self.entries.append(Entry(index, field_name, Counter(toks), len(toks), text))
+
+    def learn_translation(self, pairs: list[tuple[list[str], list[str]]]) -> None:
+        """English ↔ Norwegian tokens learnt from the stored facts' parallel answers (Dice coefficient over
+        the facts both words occur in), so that an English question reaches a clause stored only in
+        Nynorsk or Bokmål. A token shared by both sides (a lexicon canonical) needs no translation."""
+        c_en: Counter = Counter()
+        c_no: Counter = Counter()
+        c_pair: Counter = Counter()
+        for en_toks, no_toks in pairs:
+            en_set, no_set = set(en_toks), set(no_toks)  # counted per fact; ties broken by sorted order
+            shared = en_set & no_set
+            en_set, no_set = en_set - shared, no_set - shared
+            c_en.update(en_set)
+            c_no.update(no_set)
+            c_pair.update((e, n) for e in en_set for n in no_set)
+        best: dict[str, tuple[float, str]] = {}
+        canonical = set(WORDS.values())
+        for (e, n), both in sorted(c_pair.items()):
+            if both < TRANSLATION_MIN_COUNT or e in canonical or len(e) < 3 or e.isdigit() or e[0].isupper():
+                continue
+            dice = 2 * both / (c_en[e] + c_no[n])
+            if dice >= TRANSLATION_MIN_DICE and dice > best.get(e, (0.0, ""))[0]:
+                best[e] = (dice, n)
+        reverse: dict[str, list[str]] = defaultdict(list)
+        for e, (_dice, n) in best.items():
+            reverse[n].append(e)
+        self.reverse_translation = dict(reverse)
 
     @property
     def name_terms(self) -> set[str]:
@@ -173,7 +207,7 @@ class NetworkIndex:
             for tok, tf in entry.tf.items():
                 postings[tok].append((number, tf))
         self.postings = dict(postings)
-        self._doc_postings = {tok: {self.entries[n].doc for n, _tf in p} for tok, p in postings.items()}
+        self._doc_postings = {tok: sorted({self.entries[n].doc for n, _tf in p}) for tok, p in postings.items()}
         self._entry_doc = [e.doc for e in self.entries]
         self._field_weight = [FIELD_WEIGHT.get(e.field, 1.0) for e in self.entries]
         n = max(len(self.entries), 1)
@@ -376,6 +410,13 @@ async def build_index(session: AsyncSession, network: Network) -> NetworkIndex:
                 index.other_networks.add(name)
 
     facts = (await session.scalars(select(Fact).where(Fact.network_id == network.id).order_by(Fact.id))).all()
+    pairs = []
+    for fact in facts:
+        answers = fact.answer or {}
+        if answers.get("en") and (answers.get("nn") or answers.get("nb")):
+            pairs.append((terms(raw_words(answers["en"]), True),
+                          terms(raw_words(f"{answers.get('nn', '')} {answers.get('nb', '')}"))))
+    index.learn_translation(pairs)
     for fact in facts:
         if fact.illustrative:
             continue  # a made-up value is never an answer (it stays in the data for the demo's other flows)
