@@ -45,7 +45,10 @@ _PREMISE = re.compile(r"\b(right|vel|sant|isn ?t it|can ?t it|doesn ?t it|don ?t
 _SPLIT = re.compile(r"\?\s+(?=\S)|[,;]?\s+(?:og|and|samt|plus)\s+(?=(?:kva|hva|what|kven|hvem|who|når|when|korleis|"
                     r"hvordan|how|kor|hvor|where|kvifor|hvorfor|why|which|hvilke|hvilken|ka|kem|åssen|koss|"
                     r"is|are|does|do|er|har|kan)\b)", re.I)
-MIN_PREMISE_COVERAGE = 0.75  # of the question's known words, for a question built on a claim
+MIN_PREMISE_COVERAGE = 0.75
+# question words: in a question built on a claim ("why does KS vote …") they ask about the claim itself
+_QUESTION_TOKENS = frozenset(["kva", "kven", "korleis", "kvifor", "når", "kormykje", "kormange", "korofte",
+                              "korlenge", "kvaskjer"])  # of the question's known words, for a question built on a claim
 
 
 @dataclass
@@ -168,8 +171,11 @@ async def answer_one(session: AsyncSession, index: NetworkIndex, network: Networ
     result.confidence = top.coverage
     needed = MIN_COVERAGE_CLAUSE if top.doc.kind == "clause" else MIN_COVERAGE
     premise = bool(_PREMISE.search(fold(question)))
-    if premise and top.coverage < needed and _known_coverage(index, ranking, top) >= MIN_PREMISE_COVERAGE:
-        needed = top.coverage  # the claim's own words are not in the sources: judge by the rest
+    known = _known_coverage(index, ranking, top) if premise else 0.0
+    if premise and known >= MIN_PREMISE_COVERAGE and (
+            runner is None or known > _known_coverage(index, ranking, runner)):
+        needed = min(needed, top.coverage)  # the claim's own words are not in the sources: judge by the rest
+        runner = None
     else:
         premise = False
     if top.coverage < needed:
@@ -200,10 +206,10 @@ async def answer_one(session: AsyncSession, index: NetworkIndex, network: Networ
 def _known_coverage(index: NetworkIndex, ranking, top: Hit) -> float:
     """The share of the question's weight `top` matches, counting only words the index knows (at least
     two of them must match)."""
-    known = [tok for tok in ranking.query_terms if tok in index.idf]
+    known = [tok for tok in ranking.query_terms if tok in index.idf and tok not in _QUESTION_TOKENS]
     if len(known) < 2:
         return 0.0
-    entry_toks = set(top.entry.tf)
+    entry_toks = index.doc_tokens(top)
     matched = [tok for tok in known if tok in entry_toks]
     if len(matched) < 2:
         return 0.0

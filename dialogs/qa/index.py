@@ -146,6 +146,7 @@ class NetworkIndex:
     _fits: dict[tuple, bool | None] = field(default_factory=dict)
     _prepared: dict[tuple[str, str], tuple] = field(default_factory=dict)
     reverse_translation: dict[str, list[str]] = field(default_factory=dict)  # nn/nb token → English tokens
+    _doc_tokens: dict[int, set[str]] | None = None
 
     # --- building -------------------------------------------------------------------------
 
@@ -334,6 +335,15 @@ class NetworkIndex:
         best = {i: h for i, h in enumerate(hit_list)}
         hits = sorted(best.values(), key=lambda h: h.score, reverse=True)[:limit]
         return Ranking(hits=hits, query_terms=query, unknown=unknown, corrected=corrected, qtype=qtype)
+
+    def doc_tokens(self, hit: Hit) -> set[str]:
+        """Every token any entry of the hit's document holds."""
+        if self._doc_tokens is None:
+            tokens: dict[int, set[str]] = defaultdict(set)
+            for entry in self.entries:
+                tokens[entry.doc].update(entry.tf)
+            self._doc_tokens = dict(tokens)
+        return self._doc_tokens.get(hit.entry.doc, set())
 
     def fits(self, qtype: str, hit: Hit) -> bool | None:
         if qtype in ("what", "yes_no", "why", "what_happens_if"):

@@ -257,6 +257,11 @@ def guess_language(text: str, default: str) -> str:
     return default if default in leaders else leaders[0]
 
 
+_FREQUENCY_WORDS = frozenset(["månadleg", "kvartal", "kvartalsvis", "årleg", "årlig", "yearly", "annually",
+                              "weekly", "vekentleg", "ukentlig", "daily", "dagleg", "monthly", "quarterly",
+                              "biweekly", "annenhver"])
+
+
 def question_type(words: list[str]) -> str:
     """who | when | how_much | how_many | how_often | what_happens_if | why | yes_no | what, from the
     question's words after dialect and phrase mapping."""
@@ -276,6 +281,8 @@ def question_type(words: list[str]) -> str:
         return "who"
     if ws & {"kvifor", "hvorfor", "why"}:
         return "why"
+    if ws & _FREQUENCY_WORDS:  # "… monthly, right": a claim about how often
+        return "how_often"
     if first in {"er", "har", "kan", "skal", "må", "får", "is", "are", "does", "do", "has", "have", "can",
                  "will", "did", "was", "were", "should", "must", "gjeld", "gjelder", "blir", "vert"}:
         return "yes_no"
