@@ -194,6 +194,8 @@ async def answer_one(session: AsyncSession, index: NetworkIndex, network: Networ
     if not composed.answered:
         composed.question = question
         return composed
+    if ranking.qtype == "how_many" and (count := count_items(composed.answer)):
+        composed.answer = f"{t('qa.count', asked_lang, n=count)}\n{composed.answer}"  # a count over a stored list
     if premise:
         composed.answer = f"{t('qa.premise_note', asked_lang)}\n{composed.answer}"
     composed.question = question
@@ -201,6 +203,24 @@ async def answer_one(session: AsyncSession, index: NetworkIndex, network: Networ
     composed.corrected = ranking.corrected
     composed.related = _related(index, top, asked_lang, network.language, question)
     return composed
+
+
+_NUMBERED = re.compile(r"(?:^|\s)(\d{1,2})\)")
+
+
+def count_items(text: str) -> int | None:
+    """How many items the answer lists (bullet lines, "1) … 2) …", or "…: a; b; c"), or None."""
+    bullets = [line for line in text.splitlines() if line.lstrip().startswith(("- ", "• ", "* "))]
+    if len(bullets) >= 2:
+        return len(bullets)
+    numbers = [int(n) for n in _NUMBERED.findall(text)]
+    if len(numbers) >= 2 and numbers == list(range(1, len(numbers) + 1)):
+        return len(numbers)
+    for segment in text.split(":")[1:]:
+        items = [x for x in re.sub(r"\([^)]*\)", "", segment).split(".")[0].split(";") if x.strip()]
+        if len(items) >= 2:
+            return len(items)
+    return None
 
 
 def _known_coverage(index: NetworkIndex, ranking, top: Hit) -> float:
