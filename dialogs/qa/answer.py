@@ -7,6 +7,7 @@ from the database now, so an edited row or a changed seat shows in the next answ
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -16,9 +17,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from dialogs.i18n import LANGUAGES, format_day, format_when, t
 from dialogs.qa.index import ClauseInfo, Hit, NetworkIndex, index_for
-from dialogs.qa.text import guess_language, raw_words, terms
+from dialogs.qa.text import fold, guess_language, raw_words, terms
 from storage.models import (
     Body,
+    Consultation,
     Event,
     Fact,
     Municipality,
@@ -34,6 +36,19 @@ MIN_COVERAGE_CLAUSE = 0.7  # clause paragraphs are long: ask for more before quo
 MARGIN = 1.08  # the best document must beat the runner-up (another document) by this factor...
 SURE_COVERAGE = 0.85  # ...unless it matches nearly all of the question
 _COST_WORDS = {"betale", "kormykje"}
+# asking for a yearly or total sum: the sources give rates, never a municipality's total
+_TOTAL_WORDS = {"totalt", "total", "samla", "samlet", "sum", "summen", "altogether", "alt", "kronebeløp"}
+# a question built on a claim: "…, right", "… vel", "why does …"
+_PREMISE = re.compile(r"\b(right|vel|sant|isn ?t it|can ?t it|doesn ?t it|don ?t they|didn ?t it|stemmer det|"
+                      r"er det ikkje|er det ikke|ikkje sant|ikke sant|since|sidan|siden|why does|why do|why is|"
+                      r"why are|why did|kvifor|hvorfor|hvafor|so)\b")
+_SPLIT = re.compile(r"\?\s+(?=\S)|[,;]?\s+(?:og|and|samt|plus)\s+(?=(?:kva|hva|what|kven|hvem|who|når|when|korleis|"
+                    r"hvordan|how|kor|hvor|where|kvifor|hvorfor|why|which|hvilke|hvilken|ka|kem|åssen|koss|"
+                    r"is|are|does|do|er|har|kan)\b)", re.I)
+MIN_PREMISE_COVERAGE = 0.75
+# question words: in a question built on a claim ("why does KS vote …") they ask about the claim itself
+_QUESTION_TOKENS = frozenset(["kva", "kven", "korleis", "kvifor", "når", "kormykje", "kormange", "korofte",
+                              "korlenge", "kvaskjer"])  # of the question's known words, for a question built on a claim
 
 
 @dataclass
@@ -96,18 +111,57 @@ async def answer(session: AsyncSession, network: Network, question: str, *, lang
     index = await index_for(session, network)
     asked_lang = lang or guess_language(question, default_lang or network.language)
     result = QaResult(answered=False, question=question, lang=asked_lang)
+    if question.strip().startswith("/"):
+        result.reason = "command"  # /meny, /help …: the help, never a fact
+        return result
     if not terms(raw_words(question)):
         result.reason = "empty"
         return result
     if index.mentions_other_network(question):
         result.reason = "other_network"
         return result
+    parts = _two_parts(question)
+    if parts is not None:
+        results = [await answer_one(session, index, network, part, asked_lang, now) for part in parts]
+        if results[0].answered and not results[1].answered:  # "…, og kor ofte møtest ho?": the same subject
+            subject = [w for w in raw_words(parts[0]) if terms([w])][-1:]
+            results[1] = await answer_one(session, index, network, " ".join([parts[1], *subject]), asked_lang, now)
+        answered = [r for r in results if r.answered]
+        if len(answered) == 2 and answered[0].key != answered[1].key:
+            first, second = answered
+            first.question = question
+            first.answer = f"{first.answer}\n\n{second.answer}"
+            first.sources += [s for s in second.sources if s.ref not in {x.ref for x in first.sources}]
+            first.confidence = min(first.confidence, second.confidence)
+            first.kind = "two_part"
+            return first
+    return await answer_one(session, index, network, question, asked_lang, now)
 
+
+def _two_parts(question: str) -> list[str] | None:
+    """Two questions in one message ("Kva heiter X, og kva gjer det?"), else None."""
+    pieces = [p.strip(" ?,.") for p in _SPLIT.split(question.strip()) if p and p.strip(" ?,.")]
+    if len(pieces) != 2:
+        return None
+    first, second = pieces
+    if len(terms(raw_words(first))) < 2:
+        return None
+    if len(terms(raw_words(second))) < 2:  # "…, og når?" asks the second thing about the same subject
+        second = f"{second} {first}"
+    return [first, second]
+
+
+async def answer_one(session: AsyncSession, index: NetworkIndex, network: Network, question: str, asked_lang: str,
+                     now: datetime) -> QaResult:
+    result = QaResult(answered=False, question=question, lang=asked_lang)
     contribution = await _contribution(session, index, network, question, asked_lang)
     if contribution is not None:
         return contribution
+    consultation = await _consultation(session, index, network, question, asked_lang)
+    if consultation is not None:
+        return consultation
 
-    ranking = index.rank(question)
+    ranking = index.rank(question, lang=asked_lang)
     result.corrected = ranking.corrected
     if not ranking.hits:
         result.reason = "no_match"
@@ -116,6 +170,14 @@ async def answer(session: AsyncSession, network: Network, question: str, *, lang
     runner = next((h for h in ranking.hits[1:] if not _same_answer(h, top)), None)
     result.confidence = top.coverage
     needed = MIN_COVERAGE_CLAUSE if top.doc.kind == "clause" else MIN_COVERAGE
+    premise = bool(_PREMISE.search(fold(question)))
+    known = _known_coverage(index, ranking, top) if premise else 0.0
+    if premise and known >= MIN_PREMISE_COVERAGE and (
+            runner is None or known > _known_coverage(index, ranking, runner)):
+        needed = min(needed, top.coverage)  # the claim's own words are not in the sources: judge by the rest
+        runner = None
+    else:
+        premise = False
     if top.coverage < needed:
         result.reason = "no_match"
         result.suggestions = _suggestions(ranking.hits, asked_lang, network.language)
@@ -129,11 +191,49 @@ async def answer(session: AsyncSession, network: Network, question: str, *, lang
     if composed is None:
         result.reason = "no_match"
         return result
+    if not composed.answered:
+        composed.question = question
+        return composed
+    if ranking.qtype == "how_many" and (count := count_items(composed.answer)):
+        composed.answer = f"{t('qa.count', asked_lang, n=count)}\n{composed.answer}"  # a count over a stored list
+    if premise:
+        composed.answer = f"{t('qa.premise_note', asked_lang)}\n{composed.answer}"
     composed.question = question
     composed.confidence = top.coverage
     composed.corrected = ranking.corrected
     composed.related = _related(index, top, asked_lang, network.language, question)
     return composed
+
+
+_NUMBERED = re.compile(r"(?:^|\s)(\d{1,2})\)")
+
+
+def count_items(text: str) -> int | None:
+    """How many items the answer lists (bullet lines, "1) … 2) …", or "…: a; b; c"), or None."""
+    bullets = [line for line in text.splitlines() if line.lstrip().startswith(("- ", "• ", "* "))]
+    if len(bullets) >= 2:
+        return len(bullets)
+    numbers = [int(n) for n in _NUMBERED.findall(text)]
+    if len(numbers) >= 2 and numbers == list(range(1, len(numbers) + 1)):
+        return len(numbers)
+    for segment in text.split(":")[1:]:
+        items = [x for x in re.sub(r"\([^)]*\)", "", segment).split(".")[0].split(";") if x.strip()]
+        if len(items) >= 2:
+            return len(items)
+    return None
+
+
+def _known_coverage(index: NetworkIndex, ranking, top: Hit) -> float:
+    """The share of the question's weight `top` matches, counting only words the index knows (at least
+    two of them must match)."""
+    known = [tok for tok in ranking.query_terms if tok in index.idf and tok not in _QUESTION_TOKENS]
+    if len(known) < 2:
+        return 0.0
+    entry_toks = index.doc_tokens(top)
+    matched = [tok for tok in known if tok in entry_toks]
+    if len(matched) < 2:
+        return 0.0
+    return sum(index.idf[tok] for tok in matched) / sum(index.idf[tok] for tok in known)
 
 
 def _same_answer(a: Hit, b: Hit) -> bool:
@@ -224,9 +324,15 @@ async def _fact_answer(session: AsyncSession, index: NetworkIndex, network: Netw
                 select(Event).where(Event.network_id == network.id, Event.body_id == body.id,
                                     Event.starts_at >= now, Event.status == "scheduled")
                 .order_by(Event.starts_at).limit(1))
+        if upcoming is not None and upcoming.illustrative:
+            # a made-up calendar entry is never stated as a real meeting
+            return QaResult(False, "", lang, reason="illustrative", kind="fact", key=fact.key)
         lines.append(_event_line(upcoming, lang) if upcoming else t("qa.no_upcoming", lang))
     elif fact.kind == "date" and value.get("date"):
         lines.append(_time_left(date.fromisoformat(str(value["date"])), lang, now))
+    elif fact.kind == "rate" and value.get("rate_nok"):
+        lines.append(t("qa.rate_note", lang, rate=f"{float(value['rate_nok']):g}", year=value.get("year", "?"),
+                       set_by=value.get("set_by", "")))
     sources = _clauses(index, fact.clause_refs or [])
     if not sources and fact.origin == "learned":
         sources = [Source(title=t("qa.learned_source", lang), ref=f"fact/{fact.key}")]
@@ -260,11 +366,20 @@ async def _seat_lines(session: AsyncSession, body: Body, lang: str, today: date)
                or_(Seat.valid_to.is_(None), Seat.valid_to >= today))
         .order_by(Seat.id))).all()
     lines = []
+    hidden = 0
     for seat, person, muni, org in rows:
-        who = person.name if person and not person.anonymised else t("qa.seat_vacant", lang)
+        if seat.illustrative:
+            hidden += 1  # who holds this seat is not in the sources: never stated as real
+            continue
+        if person is not None and person.demo:
+            who = t("qa.demo_person", lang)
+        else:
+            who = person.name if person and not person.anonymised else t("qa.seat_vacant", lang)
         where = seat.represents or (muni.name if muni else org.name if org else "")
         role = t(f"qa.role_{seat.role}", lang) if seat.role in ("chair", "observer", "lead") else ""
         lines.append(t("qa.seat_line", lang, who=who, where=where, role=f" ({role})" if role else "").rstrip())
+    if hidden and lines:
+        lines.append(t("qa.seats_unknown", lang))
     return lines
 
 
@@ -288,7 +403,7 @@ def _clauses(index: NetworkIndex, refs: list[str]) -> list[Source]:
 async def _contribution(session: AsyncSession, index: NetworkIndex, network: Network, question: str,
                         lang: str) -> QaResult | None:
     """rate × population for a named municipality, when the question is about paying."""
-    toks = set(terms(index.prepare(question)[0]))
+    toks = set(terms(index.prepare(question, lang)[0], lang == "en"))
     if not toks & _COST_WORDS:
         return None
     muni_id = index.municipality_in(question)
@@ -298,24 +413,50 @@ async def _contribution(session: AsyncSession, index: NetworkIndex, network: Net
                                      .order_by(Fact.id.desc()).limit(1))
     if rate_fact is None or not (rate_fact.value or {}).get("rate_nok"):
         return None
+    if toks & _TOTAL_WORDS:
+        return QaResult(False, question, lang, reason="not_stated")  # no total is stored: never computed
     muni = await session.get(Municipality, muni_id)
     value = rate_fact.value
-    rate = float(value["rate_nok"])
-    rate_text = f"{rate:g}"
+    rate_text = f"{float(value['rate_nok']):g}"
     sources = _clauses(index, rate_fact.clause_refs or [])
     result = QaResult(True, question, lang, kind="contribution", key=f"{rate_fact.key}:{muni.number}",
                       sources=sources, confidence=1.0)
-    if not muni.population:
-        result.answer = t("qa.contribution_no_population", lang, municipality=muni.name, rate=rate_text)
-        return result
-    lines = [t("qa.contribution", lang, municipality=muni.name, amount=_amount(rate * muni.population, lang),
-               rate=rate_text, population=_amount(muni.population, lang), year=muni.population_year or "?",
-               source=muni.population_source or "")]
-    if value.get("year"):
-        lines.append(t("qa.contribution_rate_note", lang, rate=rate_text, year=value["year"],
+    if not muni.member or muni.illustrative:
+        # no fee is computed for a municipality whose membership is not confirmed
+        lines = [t("qa.contribution_not_confirmed", lang, municipality=muni.name)]
+        lines.append(t("qa.rate_note", lang, rate=rate_text, year=value.get("year", "?"),
                        set_by=value.get("set_by", "")))
-    if not muni.member:
-        lines.append(t("qa.contribution_not_member", lang, municipality=muni.name))
+    else:
+        lines = [t("qa.contribution_rate", lang, municipality=muni.name, rate=rate_text,
+                   year=value.get("year", "?"), set_by=value.get("set_by", ""))]
     result.answer = "\n".join(lines)
     result.related = [q[0] for q in [pick(rate_fact.questions, lang, network.language)] if q]
     return result
+
+
+# --- live: the open or latest consultation --------------------------------------------------------
+
+_CONSULTATION_WORDS = {"frist", "innspel"}
+
+
+async def _consultation(session: AsyncSession, index: NetworkIndex, network: Network, question: str,
+                        lang: str) -> QaResult | None:
+    """"Kva er fristen for høyringa?": the deadline and status of the open consultation, else the latest one,
+    read from its row now."""
+    toks = set(terms(index.prepare(question, lang)[0], lang == "en"))
+    if "frist" not in toks or not toks & (_CONSULTATION_WORDS | {"utkast", "avtale"}):
+        return None
+    rows = (await session.scalars(select(Consultation).where(Consultation.network_id == network.id)
+                                  .order_by(Consultation.deadline.desc()))).all()
+    rows = [c for c in rows if c.status != "draft"]
+    if not rows:
+        return None
+    chosen = next((c for c in rows if c.status == "open"), rows[0])
+    status = t(f"qa.consultation_{chosen.status}", lang) if chosen.status in ("open", "closed") else chosen.status
+    lines = [t("qa.consultation_line", lang, title=chosen.title, deadline=format_day(chosen.deadline, lang),
+               status=status)]
+    if chosen.link:
+        lines.append(chosen.link)
+    sources = [Source(title=chosen.title, ref=f"consultation/{chosen.key}")]
+    return QaResult(True, question, lang, answer="\n".join(lines), sources=sources, kind="consultation",
+                    key=f"consultation:{chosen.key}", confidence=1.0)

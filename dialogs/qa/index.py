@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -22,7 +23,22 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from dialogs.qa import sources as plugin_sources
-from dialogs.qa.text import PHRASES, STOPWORDS, WORDS, apply_phrases, fold, raw_words, term, terms
+from dialogs.qa.text import (
+    PHRASES,
+    STOPWORDS,
+    WORDS,
+    answer_fits,
+    apply_phrases,
+    fold,
+    guess_language,
+    is_real_word,
+    question_type,
+    raw_words,
+    strip_preamble,
+    term,
+    terms,
+    word_terms,
+)
 from storage.models import (
     Agreement,
     AgreementVersion,
@@ -39,8 +55,18 @@ log = logging.getLogger(__name__)
 
 K1, B = 1.2, 0.75
 # How much an entry of each field counts relative to a stored alternative phrasing.
-FIELD_WEIGHT = {"question": 1.0, "keyword": 0.9, "answer": 0.75, "heading": 0.8, "clause": 0.7,
-                "event": 0.85, "body": 0.8}
+FIELD_WEIGHT = {"question": 1.0, "keyword": 0.9, "answer": 0.8, "heading": 0.8, "clause": 0.7,
+                "sentence": 0.72, "event": 0.85, "body": 0.8}
+# a hit whose text has the kind of content the question asks for (a date for "when") is preferred
+TYPE_FIT, TYPE_MISFIT = 1.12, 0.8
+# a word no stored text holds weighs this much of the rarest stored word's weight
+UNKNOWN_WEIGHT = 1.0
+# how much the whole document's coverage (all its phrasings and its answer) counts against its best entry's
+UNION_BLEND = 1.0
+# fields stored in Norwegian only, which get the learnt English words of their words
+TRANSLATED_FIELDS = frozenset(["heading", "clause", "sentence", "event", "body"])
+TRANSLATION_MIN_COUNT, TRANSLATION_MIN_DICE = 2, 0.6
+_SENTENCE = re.compile(r"(?<=[.!?:])\s+(?=[A-ZÆØÅ0-9«\"(-])|\n+")
 SOURCES_TTL_SECONDS = 60.0
 # audit actions after which stored data may have changed in place
 DATA_ACTIONS = ("data.load", "qa.learned", "qa.data_changed")
@@ -75,7 +101,7 @@ class Entry:
     field: str
     tf: Counter
     length: int
-    text: str = ""  # the paragraph, for clause entries
+    text: str = ""  # the paragraph or sentence, for clause entries
 
 
 @dataclass
@@ -92,6 +118,7 @@ class Ranking:
     query_terms: list[str]
     unknown: list[str]
     corrected: dict[str, str]
+    qtype: str = "what"
 
 
 @dataclass
@@ -107,25 +134,73 @@ class NetworkIndex:
     vocab_list: list[str] = field(default_factory=list)
     municipalities: dict[str, int] = field(default_factory=dict)  # folded name → municipality id
     other_networks: set[str] = field(default_factory=set)  # folded names of other networks
+    own_names: set[str] = field(default_factory=set)  # folded spellings of this network's name: no weight
+    language: str = "nn"
     # "agreement/version/clause" and clause id → (number, heading, text, version label, ref)
     clauses: dict[str, ClauseInfo] = field(default_factory=dict)
     built_at: float = 0.0
     checked_at: float = 0.0  # when `stamp` was last confirmed against the database
     checked_generation: int = -1  # _WRITES[0] at that moment
     _corrections: dict[str, str | None] = field(default_factory=dict)
+    answer_texts: dict[int, str] = field(default_factory=dict)  # doc number → all its answer texts
+    _fits: dict[tuple, bool | None] = field(default_factory=dict)
+    _prepared: dict[tuple[str, str], tuple] = field(default_factory=dict)
+    reverse_translation: dict[str, list[str]] = field(default_factory=dict)  # nn/nb token → English tokens
+    _doc_tokens: dict[int, set[str]] | None = None
 
     # --- building -------------------------------------------------------------------------
 
-    def add(self, doc: Doc, parts: list[tuple[str, str]]) -> None:
+    def add(self, doc: Doc, parts: list[tuple]) -> None:
+        """Entries for one document: (field, text) or (field, text, lang) parts."""
         index = len(self.docs)
         self.docs.append(doc)
-        for field_name, text in parts:
+        for part in parts:
+            field_name, text = part[0], part[1]
+            lang = part[2] if len(part) > 2 and part[2] else guess_language(text, self.language)
             words = raw_words(text)
             self.vocabulary.update(w for w in words if len(w) > 2)
             self.vocabulary.update(w for w in fold(text).split() if len(w) > 2)
-            toks = terms(words)
+            toks = [t for t in terms(words, lang == "en") if t not in self.name_terms]
+            if toks and lang != "en" and field_name in TRANSLATED_FIELDS and self.reverse_translation:
+                # text stored in Norwegian only: the English words learnt for its words (see learn_translation)
+                toks += [en for t in toks for en in self.reverse_translation.get(t, ())]
             if toks:
                 self.entries.append(Entry(index, field_name, Counter(toks), len(toks), text))
+
+    def learn_translation(self, pairs: list[tuple[list[str], list[str]]]) -> None:
+        """English ↔ Norwegian tokens learnt from the stored facts' parallel answers (Dice coefficient over
+        the facts both words occur in), so that an English question reaches a clause stored only in
+        Nynorsk or Bokmål. A token shared by both sides (a lexicon canonical) needs no translation."""
+        c_en: Counter = Counter()
+        c_no: Counter = Counter()
+        c_pair: Counter = Counter()
+        for en_toks, no_toks in pairs:
+            en_set, no_set = set(en_toks), set(no_toks)  # counted per fact; ties broken by sorted order
+            shared = en_set & no_set
+            en_set, no_set = en_set - shared, no_set - shared
+            c_en.update(en_set)
+            c_no.update(no_set)
+            c_pair.update((e, n) for e in en_set for n in no_set)
+        best: dict[str, tuple[float, str]] = {}
+        canonical = set(WORDS.values())
+        for (e, n), both in sorted(c_pair.items()):
+            if both < TRANSLATION_MIN_COUNT or e in canonical or len(e) < 3 or e.isdigit() or e[0].isupper():
+                continue
+            dice = 2 * both / (c_en[e] + c_no[n])
+            if dice >= TRANSLATION_MIN_DICE and dice > best.get(e, (0.0, ""))[0]:
+                best[e] = (dice, n)
+        reverse: dict[str, list[str]] = defaultdict(list)
+        for e, (_dice, n) in best.items():
+            reverse[n].append(e)
+        self.reverse_translation = dict(reverse)
+
+    @property
+    def name_terms(self) -> set[str]:
+        cached = getattr(self, "_name_terms", None)
+        if cached is None:
+            cached = {t for name in self.own_names for t in terms(name.split()) if t}
+            self._name_terms = cached
+        return cached
 
     def finish(self) -> None:
         postings: dict[str, list[tuple[int, int]]] = defaultdict(list)
@@ -133,10 +208,14 @@ class NetworkIndex:
             for tok, tf in entry.tf.items():
                 postings[tok].append((number, tf))
         self.postings = dict(postings)
+        self._doc_postings = {tok: sorted({self.entries[n].doc for n, _tf in p}) for tok, p in postings.items()}
+        self._entry_doc = [e.doc for e in self.entries]
+        self._field_weight = [FIELD_WEIGHT.get(e.field, 1.0) for e in self.entries]
         n = max(len(self.entries), 1)
         self.idf = {tok: math.log(1 + (n - len(p) + 0.5) / (len(p) + 0.5)) for tok, p in postings.items()}
         self.unknown_idf = math.log(1 + (n + 0.5) / 0.5)
         self.avg_len = sum(e.length for e in self.entries) / n if self.entries else 1.0
+        self._norm = [K1 * (1 - B + B * e.length / self.avg_len) for e in self.entries]
         self.vocabulary.update(w for w in WORDS if len(w) > 2)
         self.vocabulary.update(w for p in list(PHRASES) + list(PHRASES.values()) for w in p.split())
         self.vocabulary.update(self.municipalities)
@@ -159,54 +238,126 @@ class NetworkIndex:
             self._corrections[word] = best
         return best
 
-    def prepare(self, question: str) -> tuple[list[str], list[str], dict[str, str]]:
-        """Query words after typo correction: (words, unknown words, corrections made)."""
+    def without_names(self, folded: str) -> str:
+        """The folded text without this network's own name (any spelling): it carries no weight."""
+        padded = f" {folded} "
+        for name in sorted(self.own_names, key=len, reverse=True):
+            if f" {name} " in padded:
+                padded = padded.replace(f" {name} ", " ")
+        return " ".join(padded.split())
+
+    def prepare(self, question: str, lang: str = "nn") -> tuple[list[str], list[str], dict[str, str]]:
+        """Query words after typo correction: (words, unknown words, corrections made).
+
+        Only a word that is not a word is corrected (no dictionary, no frequency list and not the
+        index's own vocabulary knows it): komme, overfor, weather, manager and spend stay as written."""
+        cached = self._prepared.get((question, lang))
+        if cached is not None:
+            return cached
+        if len(self._prepared) > 2_000:
+            self._prepared.clear()
+        result = self._prepare(question, lang)
+        self._prepared[(question, lang)] = result
+        return result
+
+    def _prepare(self, question: str, lang: str) -> tuple[list[str], list[str], dict[str, str]]:
+        en = lang == "en"
         words, unknown, corrected = [], [], {}
-        for word in fold(question).split():
-            if word in STOPWORDS or word in self.vocabulary or word.isdigit() or term(word) in self.idf:
+        for word in self.without_names(apply_phrases(fold(strip_preamble(question)))).split():
+            if word in STOPWORDS or word in self.vocabulary or word.isdigit() or term(word, en) in self.idf:
                 words.append(word)
                 continue
-            fixed = self.correct(word)
+            fixed = None if is_real_word(word) else self.correct(word)
             if fixed:
                 corrected[word] = fixed
                 words.append(fixed)
             else:
                 words.append(word)
-                unknown.append(word)
-        return apply_phrases(" ".join(words)).split(), unknown, corrected
+                whole, parts = word_terms(word, en)
+                if not (parts and all(p in self.idf for p in parts)):
+                    unknown.append(word)
+        return self.without_names(apply_phrases(" ".join(words))).split(), unknown, corrected
 
-    def rank(self, question: str, limit: int = 8) -> Ranking:
-        words, unknown, corrected = self.prepare(question)
-        query = list(dict.fromkeys(terms(words)))
-        weights = {tok: self.idf.get(tok, self.unknown_idf) for tok in query}
+    def query_terms(self, words: list[str], en: bool) -> list[str]:
+        """Tokens of a question: a compound the index does not hold as a whole counts as its parts."""
+        out: list[str] = []
+        for w in words:
+            whole, parts = word_terms(w, en)
+            if whole is None or whole in self.name_terms:
+                continue
+            if whole in self.idf or not parts:
+                out.append(whole)
+            else:
+                out.extend(parts)
+        return list(dict.fromkeys(out))
+
+    def rank(self, question: str, limit: int = 8, lang: str = "nn") -> Ranking:
+        words, unknown, corrected = self.prepare(question, lang)
+        query = self.query_terms(words, lang == "en")
+        qtype = question_type(words)
+        weights = {tok: self.idf.get(tok, self.unknown_idf * UNKNOWN_WEIGHT) for tok in query}
         total = sum(weights.values()) or 1.0
         scores: dict[int, float] = defaultdict(float)
         matched: dict[int, float] = defaultdict(float)
+        doc_weight: dict[int, float] = defaultdict(float)  # weight of the query words a whole document holds
+        norm, k1 = self._norm, K1 + 1
         for tok in query:
             plist = self.postings.get(tok)
             if not plist:
                 continue
             idf = weights[tok]
             for number, tf in plist:
-                length = self.entries[number].length
-                scores[number] += idf * tf * (K1 + 1) / (tf + K1 * (1 - B + B * length / self.avg_len))
+                scores[number] += idf * tf * k1 / (tf + norm[number])
                 matched[number] += idf
-        best: dict[int, Hit] = {}
-        seen: dict[int, set[str]] = defaultdict(set)
+            for doc in self._doc_postings[tok]:
+                doc_weight[doc] += idf
+        best: dict[int, tuple[float, int]] = {}
+        entry_doc, field_weight = self._entry_doc, self._field_weight
         for number, raw in scores.items():
-            entry = self.entries[number]
-            seen[entry.doc].update(tok for tok in query if tok in entry.tf)
-            score = raw * FIELD_WEIGHT.get(entry.field, 1.0)
-            current = best.get(entry.doc)
-            if current is None or score > current.score:
-                best[entry.doc] = Hit(self.docs[entry.doc], score, matched[number] / total, entry)
-        for doc, hit in best.items():
+            score = raw * field_weight[number]
+            doc = entry_doc[number]
+            current = best.get(doc)
+            if current is None or score > current[0]:
+                best[doc] = (score, number)
+        ranked = sorted(best.items(), key=lambda item: item[1][0] * (0.6 + 0.4 * doc_weight[item[0]] / total),
+                        reverse=True)[:max(limit * 3, 20)]
+        hit_list = []
+        for doc, (score, number) in ranked:
             # the document as a whole (all phrasings, the answer) covers the question this much
-            union = sum(weights[tok] for tok in seen[doc]) / total
-            hit.score *= 0.6 + 0.4 * union
-            hit.coverage = max(hit.coverage, union)
+            union = doc_weight[doc] / total
+            entry = self.entries[number]
+            hit = Hit(self.docs[doc], score * (0.6 + 0.4 * union), matched[number] / total, entry)
+            hit.coverage = max(hit.coverage, UNION_BLEND * union + (1 - UNION_BLEND) * hit.coverage)
+            fits = self.fits(qtype, hit)
+            if fits is not None:
+                hit.score *= TYPE_FIT if fits else TYPE_MISFIT
+            hit_list.append(hit)
+        best = {i: h for i, h in enumerate(hit_list)}
         hits = sorted(best.values(), key=lambda h: h.score, reverse=True)[:limit]
-        return Ranking(hits=hits, query_terms=query, unknown=unknown, corrected=corrected)
+        return Ranking(hits=hits, query_terms=query, unknown=unknown, corrected=corrected, qtype=qtype)
+
+    def doc_tokens(self, hit: Hit) -> set[str]:
+        """Every token any entry of the hit's document holds."""
+        if self._doc_tokens is None:
+            tokens: dict[int, set[str]] = defaultdict(set)
+            for entry in self.entries:
+                tokens[entry.doc].update(entry.tf)
+            self._doc_tokens = dict(tokens)
+        return self._doc_tokens.get(hit.entry.doc, set())
+
+    def fits(self, qtype: str, hit: Hit) -> bool | None:
+        if qtype in ("what", "yes_no", "why", "what_happens_if"):
+            return None
+        key = (qtype, hit.entry.doc if hit.entry.field not in ("clause", "sentence") else -id(hit.entry))
+        if key not in self._fits:
+            self._fits[key] = answer_fits(qtype, self.answer_text(hit))
+        return self._fits[key]
+
+    def answer_text(self, hit: Hit) -> str:
+        """The text the hit would answer with, as far as the index knows it (for the question-type check)."""
+        if hit.entry.field in ("clause", "sentence"):
+            return hit.entry.text
+        return self.answer_texts.get(hit.entry.doc, "")
 
     def mentions_other_network(self, question: str) -> bool:
         words = set(fold(question).split())
@@ -249,6 +400,7 @@ async def data_stamp(session: AsyncSession, network_id: int) -> tuple:
 
 
 async def build_index(session: AsyncSession, network: Network) -> NetworkIndex:
+    is_real_word("qxzvk")  # load the word lists now, not in the first question that needs them
     stamp = await data_stamp(session, network.id)
     index = NetworkIndex(network_id=network.id, stamp=stamp, built_at=time.monotonic())
 
@@ -256,16 +408,31 @@ async def build_index(session: AsyncSession, network: Network) -> NetworkIndex:
     for m in munis:
         index.municipalities[fold(m.name)] = m.id
     others = (await session.scalars(select(Network).where(Network.id != network.id))).all()
-    own = {fold(network.name), fold(network.slug).replace(" ", "")}
+    own = {fold(network.name), fold(network.slug).replace(" ", ""), fold(network.name).replace(" ", ""),
+           fold(network.slug)}
+    camel = fold(re.sub(r"(?<=[a-zæøå])(?=[A-ZÆØÅ])", " ", network.name))  # DigiVestland → digi vestland
+    own |= {camel, *(f"{n}s" for n in list(own) + [camel] if n)}
+    index.own_names = {n for n in own if n}
+    index.language = network.language or "nn"
     for other in others:
         for name in (fold(other.name), fold(other.slug).replace(" ", ""), fold(other.name).replace(" ", "")):
             if name and name not in own:
                 index.other_networks.add(name)
 
     facts = (await session.scalars(select(Fact).where(Fact.network_id == network.id).order_by(Fact.id))).all()
+    pairs = []
     for fact in facts:
-        parts = [("question", q) for qs in (fact.questions or {}).values() for q in qs]
-        parts += [("answer", a) for a in (fact.answer or {}).values() if a]
+        answers = fact.answer or {}
+        if answers.get("en") and (answers.get("nn") or answers.get("nb")):
+            pairs.append((terms(raw_words(answers["en"]), True),
+                          terms(raw_words(f"{answers.get('nn', '')} {answers.get('nb', '')}"))))
+    index.learn_translation(pairs)
+    for fact in facts:
+        if fact.illustrative:
+            continue  # a made-up value is never an answer (it stays in the data for the demo's other flows)
+        parts = [("question", q, lang) for lang, qs in (fact.questions or {}).items() for q in qs]
+        parts += [("answer", a, lang) for lang, a in (fact.answer or {}).items() if a]
+        index.answer_texts[len(index.docs)] = "\n".join(a for a in (fact.answer or {}).values() if a)
         index.add(Doc(key=f"fact:{fact.key}", kind="fact", row_id=fact.id, topic=fact.topic,
                       fact_kind=fact.kind, questions=dict(fact.questions or {})), parts)
 
@@ -282,16 +449,23 @@ async def build_index(session: AsyncSession, network: Network) -> NetworkIndex:
         index.clauses[f"id:{clause.id}"] = info
         index.clauses.setdefault(f"key:{clause.key}", info)
         parts = [("heading", clause.heading)]
-        parts += [("clause", para.strip()) for para in clause.text.split("\n\n") if para.strip()]
+        paragraphs = [para.strip() for para in clause.text.split("\n\n") if para.strip()]
+        parts += [("clause", para) for para in paragraphs]
+        for para in paragraphs:
+            sentences = [x.strip() for x in _SENTENCE.split(para) if len(x.strip()) > 20]
+            if len(sentences) > 1:
+                parts += [("sentence", x) for x in sentences]
         index.add(Doc(key=f"clause:{clause.id}", kind="clause", row_id=clause.id, topic=clause.key), parts)
 
     events = (await session.scalars(select(Event).where(Event.network_id == network.id))).all()
     for ev in events:
+        index.answer_texts[len(index.docs)] = f"{ev.title} {ev.starts_at:%Y-%m-%d %H:%M} {ev.description}"
         index.add(Doc(key=f"event:{ev.id}", kind="event", row_id=ev.id, topic=ev.kind),
                   [("event", f"{ev.title}. {ev.description}")])
 
     bodies = (await session.scalars(select(Body).where(Body.network_id == network.id))).all()
     for body in bodies:
+        index.answer_texts[len(index.docs)] = f"{body.name}. {body.description}"
         index.add(Doc(key=f"body:{body.id}", kind="body", row_id=body.id, topic=body.kind),
                   [("body", f"{body.name}. {body.description}")])
 
@@ -302,9 +476,10 @@ async def build_index(session: AsyncSession, network: Network) -> NetworkIndex:
             log.exception("qa source %s failed for network %s", name, network.slug)
             continue
         for document in documents:
-            parts = [("question", q) for qs in document.questions.values() for q in qs]
-            parts += [("answer", a) for a in document.answer.values() if a]
+            parts = [("question", q, lang) for lang, qs in document.questions.items() for q in qs]
+            parts += [("answer", a, lang) for lang, a in document.answer.items() if a]
             parts += [("keyword", k) for k in document.keywords]
+            index.answer_texts[len(index.docs)] = "\n".join(a for a in document.answer.values() if a)
             index.add(Doc(key=f"doc:{name}:{document.key}", kind="document", topic=document.topic,
                           questions=dict(document.questions), document=document), parts)
     index.finish()

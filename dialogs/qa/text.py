@@ -1,10 +1,20 @@
-"""Text normalisation for the matcher: tokens, the nn↔nb↔en term map, stemming, language guess.
+"""Text normalisation for the matcher: words, lemmas, compounds, the synonym map, typo checks, language
+and question type.
 
-Why a term map: Snowball `norwegian` folds inflections (styringsgruppa/styringsgruppen) but not
-Nynorsk vs Bokmål spellings (kven/hvem, avgjerd/avgjørelse) nor English, and the stored
-phrasings are in one language per entry. Mapping the words that carry a question's meaning to
-one canonical token lets a Bokmål or English question meet a Nynorsk phrasing and vice versa.
-The map is vocabulary, not answers: it holds no facts about any network.
+A word becomes a token in these steps (the same for stored text and for questions):
+  fold (lower case, punctuation out) → dialect spellings and chat abbreviations (ka → kva, kd →
+  kommunedirektør, from lexicon.yaml) → context phrases dropped ("ifølgje avtalen", "according to the
+  agreement") → multi-word phrases to one token ("steering group") → stopwords dropped → synonym map
+  (lexicon.yaml: kven/hvem/who, leiar/leder/chair, older and newer terms) on the word and on its lemma
+  → Snowball `norwegian` stem of the lemma.
+
+Why simplemma for lemmas: it ships Bokmål and Nynorsk (and English) dictionaries in the wheel, needs no
+download or model, and is a plain dictionary lookup (microseconds per word, cached). Snowball alone
+folds styringsgruppa/styringsgruppen but not vedtok/vedta or avgjerdene/avgjerd, nor English plurals.
+Compounds (styringsgruppemøte) are split into two known words (styringsgruppe + møte) so that a question
+meets "møte i styringsgruppa". A word counts as a real word when simplemma's dictionaries or wordfreq's
+nb/en frequency lists know it; only words that are not words are ever typo-corrected (index.py).
+The lexicon is vocabulary, not answers: it holds no facts about any network.
 """
 
 from __future__ import annotations
@@ -12,122 +22,38 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from pathlib import Path
 
+import simplemma
 import snowballstemmer
+import yaml
 
 _STEMMER = snowballstemmer.stemmer("norwegian")
 _WORD = re.compile(r"[0-9a-zæøåäöüéèêôóàç]+")
+LEXICON_PATH = Path(__file__).with_name("lexicon.yaml")
 
-# Multi-word phrases first (applied to the lower-cased text with single spaces).
-PHRASES: dict[str, str] = {
-    "steering group": "styringsgruppa", "steering committee": "styringsgruppa",
-    "programme board": "programstyret", "program board": "programstyret",
-    "annual meeting": "årsmøtet", "general meeting": "årsmøtet",
-    "resource group": "ressursgruppa", "expert group": "faggruppe", "expert groups": "faggrupper",
-    "working group": "arbeidsgruppe", "council of chief executives": "rådmannsutvalet",
-    "information security": "informasjonstryggleik", "informasjonssikkerhet": "informasjonstryggleik",
-    "informasjonssikkerheten": "informasjonstryggleik",
-    "kor mykje": "kormykje", "hvor mye": "kormykje", "how much": "kormykje",
-    "kor mange": "kormange", "hvor mange": "kormange", "how many": "kormange",
-    "kor ofte": "korofte", "hvor ofte": "korofte", "how often": "korofte",
-    "kor lenge": "korlenge", "hvor lenge": "korlenge", "how long": "korlenge",
-    "kva tid": "når", "kor tid": "når", "what time": "når", "what date": "når dato",
-    "kva for": "kva", "kva slags": "kva", "hva slags": "kva", "what kind of": "kva",
-    "går ut": "utløper", "gikk ut": "utløper", "gjekk ut": "utløper", "run out": "utløper",
-    "per innbyggjar": "innbyggjar", "per innbygger": "innbyggjar", "per inhabitant": "innbyggjar",
-    "per resident": "innbyggjar", "per capita": "innbyggjar",
-    "fylkesmannen": "statsforvaltaren", "county governor": "statsforvaltaren",
-    "sit i": "sit", "sitter i": "sit", "is on": "sit", "are on": "sit", "sits on": "sit",
-    "er med i": "er medlem i", "er med": "er medlem", "bli med": "bli medlem", "ble med": "ble medlem",
-    "vart med": "vart medlem", "vere med": "vere medlem", "være med": "være medlem",
-    "på vegner av": "vegner", "på vegne av": "vegner", "on behalf of": "vegner",
-    "next time": "neste", "neste gong": "neste", "neste gang": "neste",
-}
 
-# Single words → canonical token (before stemming). Interrogatives are kept: they tell a "who"
-# question from a "when" question about the same body.
+def _load_lexicon() -> dict:
+    return yaml.safe_load(LEXICON_PATH.read_text(encoding="utf-8"))
+
+
+_LEX = _load_lexicon()
+PHRASES: dict[str, str] = {str(k): str(v) for k, v in (_LEX.get("phrases") or {}).items()}
 WORDS: dict[str, str] = {}
+for _canonical, _words in (_LEX.get("synonyms") or {}).items():
+    for _w in [_canonical, *(_words or [])]:
+        WORDS.setdefault(str(_w), str(_canonical))
+DIALECT: dict[str, str] = {str(k): str(v or "") for k, v in (_LEX.get("dialect") or {}).items()}
+CONTEXT: list[str] = sorted((str(c) for c in _LEX.get("context") or []), key=len, reverse=True)
+STOPWORDS = frozenset(str(w) for w in _LEX.get("stopwords") or [])
+_PHRASE_ORDER = sorted(PHRASES, key=len, reverse=True)
+_DIALECT_PHRASES = sorted((k for k in DIALECT if " " in k), key=len, reverse=True)
 
-
-def _group(canonical: str, *words: str) -> None:
-    for word in words:
-        WORDS[word] = canonical
-
-
-_group("kven", "kven", "hvem", "who", "whom", "whose")
-_group("kva", "kva", "hva", "what", "which", "hvilke", "hvilken", "hvilket", "kva")
-_group("korleis", "korleis", "hvordan", "how")
-_group("når", "når", "when")
-_group("kvifor", "kvifor", "hvorfor", "why")
-_group("leiar", "leiar", "leiaren", "leier", "leiar", "leia", "leie", "leiast", "leder", "lederen", "leder",
-       "ledes", "lede", "leda", "ledet", "chair", "chairs", "chaired", "chairman", "chairperson", "lead",
-       "leads", "leader", "led", "heads", "head", "styringsgruppeleiar", "styringsgruppeleder")
-_group("avgjer", "avgjer", "avgjør", "bestemmer", "bestemme", "bestem", "decide", "decides", "decided",
-       "avgjera", "avgjere", "avgjøre", "beslutter", "besluttar")
-_group("avgjerd", "avgjerd", "avgjerder", "avgjerdene", "avgjørelse", "avgjørelser", "avgjørelsene",
-       "beslutning", "beslutninger", "beslutningene", "decision", "decisions", "vedtak", "vedtaka",
-       "vedtakene")
-_group("einig", "einig", "einige", "enig", "enige", "samd", "samde", "agree", "agreed", "semje", "enighet")
-_group("usemje", "usemje", "uenighet", "ueinigheit", "uenig", "uenige", "disagree", "disagreement",
-       "disagreements", "usamde", "konflikt")
-_group("betale", "betale", "betaler", "betalar", "betalt", "pay", "pays", "paid", "paying", "kontingent",
-       "kontingenten", "fee", "fees", "contribution", "contributions", "bidrag", "bidreg", "koste",
-       "kostar", "koster", "cost", "costs", "charge")
-_group("innbyggjar", "innbyggjar", "innbyggjarar", "innbygger", "innbyggere", "inhabitant", "inhabitants",
-       "resident", "residents", "capita")
-_group("avtale", "avtale", "avtalen", "agreement", "agreements", "samarbeidsavtale", "samarbeidsavtalen",
-       "avtala", "contract")
-_group("utløper", "utløper", "utløp", "expire", "expires", "expired", "expiry", "ends", "slutt", "slutter")
-_group("møte", "møte", "møtet", "møta", "møter", "møtene", "møtes", "møtest", "meet", "meets", "meeting",
-       "meetings", "met")
-_group("sekretariat", "sekretariat", "sekretariatet", "secretariat", "sekretariatets")
-_group("kommune", "kommune", "kommunen", "kommunar", "kommuner", "kommunane", "kommunene", "municipality",
-       "municipalities", "municipal")
-_group("vegner", "vegner", "vegne")
-_group("medlem", "medlem", "medlemer", "medlemmer", "medlemene", "medlemmene", "member", "members",
-       "membership", "deltakar", "deltakere", "deltakarar", "participant", "participants", "deltar", "deltek")
-_group("sit", "sit", "sitter", "sits", "sitte", "sitje", "seat", "seats")
-_group("frist", "frist", "fristen", "deadline", "deadlines", "fristar", "frister")
-_group("innspel", "innspel", "innspela", "innspill", "innspillene", "input", "inputs", "høyring", "høring",
-       "consultation")
-_group("endring", "endring", "endringar", "endringer", "endre", "endrast", "endres", "change", "changed",
-       "changes", "amend", "amended", "amendment", "endra")
-_group("evaluering", "evaluering", "evaluere", "evaluerast", "evalueres", "evaluated", "evaluation",
-       "evaluate", "evaluert")
-_group("finansiering", "finansiering", "finansiert", "finansieres", "finansierast", "funded", "funding",
-       "financed", "financing", "finance")
-_group("faggruppe", "faggruppe", "faggrupper", "faggruppene", "faggruppa", "faggrupp")
-_group("anskaffing", "anskaffing", "anskaffingar", "anskaffelse", "anskaffelser", "anskaffelsen",
-       "procurement", "procurements", "purchase", "purchases", "kjøpe", "kjøper", "buy", "buying", "innkjøp")
-_group("observatør", "observatør", "observatørar", "observatører", "observer", "observers")
-_group("oppgåve", "oppgåve", "oppgåver", "oppgåvene", "oppgave", "oppgaver", "oppgavene", "tasks", "task",
-       "duties", "funksjonar", "funksjoner", "functions")
-_group("ansvar", "ansvar", "ansvarleg", "ansvarlig", "responsible", "responsibility", "responsibilities")
-_group("budsjett", "budsjett", "budsjettet", "budget", "budgets")
-_group("visjon", "visjon", "visjonen", "vision")
-_group("formål", "formål", "formålet", "føremål", "purpose", "aim", "goal", "mål", "målet")
-_group("representant", "representant", "representantar", "representanter", "representanten",
-       "representative", "representatives", "representerer", "represents")
-_group("kontakt", "kontakt", "kontakte", "kontakta", "contact", "kontaktperson")
-_group("godkjent", "godkjent", "godkjend", "approved", "vedteke", "vedtatt", "adopted")
-_group("intern", "intern", "interne", "internal")
-_group("kostnad", "kostnad", "kostnader", "kostnadene", "kostnadane", "expenses")
-_group("ikkje", "ikkje", "ikke", "not", "no", "never", "aldri")
-_group("nasjonal", "nasjonal", "nasjonale", "national")
-_group("løysing", "løysing", "løysingar", "løsning", "løsninger", "løsningene", "solution", "solutions",
-       "system", "systems", "systemer", "systemet")
-_group("gjeld", "gjeld", "gjelder", "valid", "applies", "apply", "gyldig")
-_group("dato", "dato", "date", "dagen")
-_group("neste", "neste", "next", "kommande", "kommende", "upcoming")
-_group("frivillig", "frivillig", "frivillige", "voluntary", "optional")
-_group("forpliktande", "forpliktande", "forpliktende", "binding", "obligatory", "mandatory")
-_group("prosjekt", "prosjekt", "prosjekta", "prosjekter", "prosjektene", "project", "projects")
-_group("stiftet", "etablert", "established", "founded", "oppretta", "opprettet", "started", "starta")
-_group("utpeikar", "utpeikar", "utpeker", "utnevner", "appoints", "appoint", "appointed", "peker",
-       "peikar", "nominates")
-_group("samarbeid", "samarbeid", "samarbeidet", "cooperation", "collaboration", "partnership")
-
-STOPWORDS = frozenset(["i", "på", "av", "og", "er", "det", "den", "dei", "de", "til", "for", "om", "med", "som", "ein", "en", "eit", "et", "ei", "the", "a", "an", "of", "to", "in", "on", "is", "are", "do", "at", "so", "no", "nå", "vi", "oss", "me", "eg", "jeg", "du", "dykk", "dere", "seg", "sin", "sine", "sitt", "har", "hadde", "kan", "skal", "vil", "må", "bli", "blir", "vert", "vere", "være", "be", "been", "being", "was", "were", "have", "has", "had", "be", "by", "from", "frå", "fra", "this", "that", "these", "those", "it", "its", "our", "us", "we", "you", "your", "they", "them", "their", "there", "here", "then", "than", "da", "då", "så", "dette", "desse", "disse", "også", "og", "or", "eller", "ha", "hatt", "etter", "under", "ved", "about", "into", "over", "any", "some", "all", "alle", "noko", "noe", "nokon", "noen", "mi", "min", "mitt", "mine", "vår", "vårt", "våre", "our", "please", "tell", "me", "meg", "kindly", "i'm", "im", "vel", "jo", "nok", "litt", "slik", "sånn", "will", "would", "should", "could", "can", "did", "any", "gjer", "gjere", "gjør", "gjøre", "gjort", "tar", "ta", "tek", "teke", "tatt", "blir", "bli", "vart", "ble", "blitt", "får", "få", "fekk", "fikk", "skulle", "skal", "ville", "kunne", "burde", "må", "matte", "måtte"])
+QUESTION_WORDS = frozenset(["kva", "hva", "what", "which", "kven", "hvem", "who", "når", "when", "korleis",
+                            "hvordan", "how", "kvifor", "hvorfor", "why", "kor", "hvor", "where", "hvilke",
+                            "hvilken", "hvilket", "ka", "kem", "åssen", "koss", "kordan", "hvafor", "kormykje",
+                            "kormange", "korofte", "kvaskjer", "is", "are", "does", "do", "er", "har", "kan",
+                            "can", "has", "skal", "må", "får", "will", "did", "was"])
 
 
 def fold(text: str) -> str:
@@ -137,22 +63,124 @@ def fold(text: str) -> str:
     return " ".join(_WORD.findall(text))
 
 
+_PREAMBLE_COLON = re.compile(r"^\s*([^:?]{1,60}):\s*(\S.*)$", re.S)
+_PREAMBLE_SELF = re.compile(
+    r"^\s*(?:hei[,!]?\s*|hi[,!]?\s*|hello[,!]?\s*)?(?:eg|jeg|i|æ|me|vi|we)\s+(?:er|am|'m|are)\s+[^,.?!]{1,60}[,.!]\s*(\S.*)$",
+    re.S | re.I)
+_PREAMBLE_AS = re.compile(r"^\s*(?:som|as an?|as)\s+[^,?]{1,50},\s*(\S.*)$", re.S | re.I)
+
+
+def strip_preamble(text: str) -> str:
+    """Drop the asker's description of themselves before the question ("kd i askøy: …", "eg er kd i
+    askøy, …", "rådmann her: …", "as a mayor, …"): it names the asker, not what is asked."""
+    for pattern in (_PREAMBLE_SELF, _PREAMBLE_AS):
+        m = pattern.match(text)
+        if m and fold(m.group(1)):
+            text = m.group(1)
+    m = _PREAMBLE_COLON.match(text)
+    if m:
+        head = fold(m.group(1)).split()
+        if head and len(head) <= 7 and not (set(head) & QUESTION_WORDS) and fold(m.group(2)):
+            text = m.group(2)
+    return text
+
+
+def _alternation(phrases: list[str]) -> re.Pattern | None:
+    """One pattern for a list of phrases, longest first, matching whole words only."""
+    if not phrases:
+        return None
+    return re.compile(r"(?<= )(?:" + "|".join(re.escape(p) for p in phrases) + r")(?= )")
+
+
+_PATTERNS: dict[int, re.Pattern | None] = {}
+
+
+def _replace_phrases(padded: str, phrases: list[str], mapping: dict[str, str] | None) -> str:
+    pattern = _PATTERNS.get(id(phrases))
+    if pattern is None:
+        pattern = _PATTERNS[id(phrases)] = _alternation(phrases)
+    if pattern is None:
+        return padded
+    # a replaced phrase keeps its spaces, so that the next phrase can start right after it
+    padded = pattern.sub(lambda m: mapping[m.group(0)] if mapping is not None else "", padded)
+    return f" {' '.join(padded.split())} "
+
+
 def apply_phrases(folded: str) -> str:
-    padded = f" {folded} "
-    for phrase, canonical in PHRASES.items():
-        if f" {phrase} " in padded:
-            padded = padded.replace(f" {phrase} ", f" {canonical} ")
-    return padded.strip()
+    """Dialect words, context phrases and multi-word phrases on folded text."""
+    words = []
+    for w in folded.split():
+        mapped = DIALECT.get(w, w)
+        if mapped:
+            words.append(mapped)
+    padded = f" {' '.join(words)} "
+    padded = _replace_phrases(padded, _DIALECT_PHRASES, DIALECT)
+    padded = _replace_phrases(padded, CONTEXT, None)
+    padded = _replace_phrases(padded, _PHRASE_ORDER, PHRASES)
+    return " ".join(padded.split())
 
 
 def raw_words(text: str) -> list[str]:
-    """Folded words after phrase mapping: the vocabulary that typo correction works against."""
-    return apply_phrases(fold(text)).split()
+    """Folded words after dialect, context and phrase mapping: what terms are made from."""
+    return apply_phrases(fold(strip_preamble(text))).split()
 
 
-@lru_cache(maxsize=50_000)
-def term(word: str) -> str | None:
-    """Canonical, stemmed token for one folded word, or None for a stopword."""
+@lru_cache(maxsize=100_000)
+def lemma(word: str, en: bool = False) -> str:
+    try:
+        return simplemma.lemmatize(word, lang="en" if en else ("nb", "nn"))
+    except Exception:  # noqa: BLE001 - a lemmatiser hiccup must not fail a question
+        return word
+
+
+@lru_cache(maxsize=100_000)
+def is_known_word(word: str) -> bool:
+    """Does a dictionary know this word (simplemma nb/nn/en, the lexicon)? Cheap; no frequency list."""
+    if word in WORDS or word in STOPWORDS or word in DIALECT:
+        return True
+    return any(simplemma.is_known(word, lang=lang) for lang in ("nb", "nn", "en"))
+
+
+@lru_cache(maxsize=100_000)
+def is_real_word(word: str) -> bool:
+    """A real word (never to be "corrected"): a dictionary or wordfreq's nb/en lists know it, or it is a
+    compound of two known words."""
+    if is_known_word(word) or split_compound(word) is not None:
+        return True
+    return _zipf(word) >= 2.5
+
+
+def _zipf(word: str) -> float:
+    try:
+        from wordfreq import zipf_frequency
+    except ImportError:  # pragma: no cover - wordfreq is a dependency; simplemma's lists still decide
+        return 0.0
+    return max(zipf_frequency(word, "nb"), zipf_frequency(word, "en"))
+
+
+def _known_part(part: str) -> bool:
+    return len(part) >= 3 and (part in WORDS or (len(part) >= 4 and is_known_word(part)))
+
+
+@lru_cache(maxsize=100_000)
+def split_compound(word: str) -> tuple[str, str] | None:
+    """styringsgruppemøtet → (styringsgruppe, møtet): the longest known first part (a linking s/e
+    dropped) and a known last part; None for known words and words that do not split."""
+    if len(word) < 8 or word in WORDS or word.isdigit() or is_known_word(word):
+        return None
+    for i in range(len(word) - 3, 3, -1):
+        left, right = word[:i], word[i:]
+        if not _known_part(right):
+            continue
+        for candidate in (left, left[:-1] if left[-1] in "se" else ""):
+            if candidate and _known_part(candidate):
+                return candidate, right
+    return None
+
+
+@lru_cache(maxsize=100_000)
+def term(word: str, en: bool = False) -> str | None:
+    """Canonical token for one folded word, or None for a stopword."""
     if word in STOPWORDS:
         return None
     mapped = WORDS.get(word)
@@ -160,21 +188,58 @@ def term(word: str) -> str | None:
         return mapped
     if word.isdigit():
         return word
-    return _STEMMER.stemWord(word)
+    base = lemma(word, en)
+    mapped = WORDS.get(base)
+    if mapped is not None:
+        return mapped
+    if base in STOPWORDS:
+        return None
+    return _STEMMER.stemWord(base)
 
 
-def terms(words: list[str]) -> list[str]:
-    return [tok for w in words if (tok := term(w))]
+@lru_cache(maxsize=100_000)
+def word_terms(word: str, en: bool = False) -> tuple[str | None, tuple[str, ...]]:
+    """(the word's token, its compound parts' tokens — empty when it is not a compound)."""
+    whole = term(word, en)
+    if whole is None:
+        return None, ()
+    parts = split_compound(word)
+    if parts is None:
+        return whole, ()
+    toks = tuple(t for t in (term(p, en) for p in parts) if t)
+    return whole, toks
 
 
-def tokens(text: str) -> list[str]:
-    return terms(raw_words(text))
+def terms(words: list[str], en: bool = False) -> list[str]:
+    """Tokens for stored text: each word's token and, for a compound, its parts' tokens too."""
+    out: list[str] = []
+    for w in words:
+        whole, parts = word_terms(w, en)
+        if whole:
+            out.append(whole)
+            out.extend(parts)
+    return out
 
 
-_NN = frozenset(["kva", "kven", "korleis", "kvifor", "ikkje", "eg", "dei", "eit", "frå", "kor", "mykje", "leiar", "avgjer", "møtest", "vere", "no", "kommunane", "kommunar", "innbyggjar", "òg", "gjeld", "noko", "nokon", "sit", "når", "skal", "vi", "kva"])
-_NB = frozenset(["hva", "hvem", "hvordan", "hvorfor", "ikke", "jeg", "de", "et", "fra", "hvor", "mye", "leder", "avgjør", "møtes", "være", "nå", "kommunene", "kommuner", "innbygger", "også", "gjelder", "noe", "noen", "sitter"])
-_EN = frozenset(["what", "who", "how", "why", "when", "where", "which", "the", "is", "are", "does", "do", "of", "to", "our", "us", "we", "much", "many", "pay", "pays", "agreement", "steering", "group", "meeting", "chair", "chairs"])
-_SHARED = frozenset(["når", "skal", "vi", "er"])
+def tokens(text: str, lang: str = "nn") -> list[str]:
+    return terms(raw_words(text), lang == "en")
+
+
+# --- language and question type ----------------------------------------------------------------
+
+_NN = frozenset(["kva", "kven", "korleis", "kvifor", "ikkje", "eg", "dei", "eit", "frå", "kor", "mykje", "leiar",
+                 "avgjer", "møtest", "vere", "no", "kommunane", "kommunar", "innbyggjar", "òg", "gjeld", "noko",
+                 "nokon", "sit", "ka", "kem", "koss", "korleis", "ikkje", "vart", "blir", "ein", "høyringa",
+                 "innspel", "styringsgruppa", "avtala", "berre", "mange", "me", "dykk", "deira", "hjå", "sidan"])
+_NB = frozenset(["hva", "hvem", "hvordan", "hvorfor", "ikke", "jeg", "de", "et", "fra", "hvor", "mye", "leder",
+                 "avgjør", "møtes", "være", "nå", "kommunene", "kommuner", "innbygger", "også", "gjelder", "noe",
+                 "noen", "sitter", "åssen", "hvafor", "ble", "bare", "høringen", "innspill", "styringsgruppen",
+                 "avtalen", "hvilke", "hvilken", "deres", "hos", "siden", "mellom"])
+_EN = frozenset(["what", "who", "how", "why", "when", "where", "which", "the", "is", "are", "does", "do", "of",
+                 "to", "our", "us", "we", "much", "many", "pay", "pays", "agreement", "steering", "group",
+                 "meeting", "chair", "chairs", "has", "have", "did", "was", "were", "and", "with", "for", "can",
+                 "there", "it", "right", "will", "about", "any", "this"])
+_SHARED = frozenset(["når", "skal", "vi", "er", "mange", "avtalen"])
 
 
 def guess_language(text: str, default: str) -> str:
@@ -190,3 +255,69 @@ def guess_language(text: str, default: str) -> str:
         return default
     leaders = [lang for lang, score in scores.items() if score == best]
     return default if default in leaders else leaders[0]
+
+
+_FREQUENCY_WORDS = frozenset(["månadleg", "kvartal", "kvartalsvis", "årleg", "årlig", "yearly", "annually",
+                              "weekly", "vekentleg", "ukentlig", "daily", "dagleg", "monthly", "quarterly",
+                              "biweekly", "annenhver"])
+
+
+def question_type(words: list[str]) -> str:
+    """who | when | how_much | how_many | how_often | what_happens_if | why | yes_no | what, from the
+    question's words after dialect and phrase mapping."""
+    ws = set(words)
+    first = words[0] if words else ""
+    if "kvaskjer" in ws:
+        return "what_happens_if"
+    if "korofte" in ws:
+        return "how_often"
+    if "kormange" in ws:
+        return "how_many"
+    if "kormykje" in ws:
+        return "how_much"
+    if "når" in ws or "korlenge" in ws:
+        return "when"
+    if ws & {"kven", "hvem", "who", "whom", "whose"}:
+        return "who"
+    if ws & {"kvifor", "hvorfor", "why"}:
+        return "why"
+    if ws & _FREQUENCY_WORDS:  # "… monthly, right": a claim about how often
+        return "how_often"
+    if first in {"er", "har", "kan", "skal", "må", "får", "is", "are", "does", "do", "has", "have", "can",
+                 "will", "did", "was", "were", "should", "must", "gjeld", "gjelder", "blir", "vert"}:
+        return "yes_no"
+    return "what"
+
+
+_DATE = re.compile(r"\b(19|20)\d\d\b|\b\d{1,2}\. ?(jan|feb|mar|apr|mai|may|jun|jul|aug|sep|okt|oct|nov|des|dec)"
+                   r"|\b(january|february|march|april|may|june|july|august|september|october|november|december)"
+                   r"\b|\b\d{1,2}\.\d{1,2}\.(\d{2}){1,2}\b|\b\d{1,2}[:.]\d\d\b|kvartal|quarter|årleg|årlig|yearly|"
+                   r"annual|månad|måned|month|veke|week|haust|høst|autumn|vår|spring|sommar|sommer|summer|"
+                   r"innan|innen|within|frist|deadline|dag|day|år\b|year|\bi dag\b|today|neste|next", re.I)
+_NUMBER = re.compile(r"\d|\b(ein|en|eitt|ett|to|tre|fire|fem|seks|sju|syv|åtte|ni|ti|one|two|three|four|five|"
+                     r"six|seven|eight|nine|ten|alle|all|both|begge|ingen|none)\b", re.I)
+_MONEY = re.compile(r"\bkr\b|kron|nok\b|\d|beløp|amount|innbyggj?ar|innbygger|inhabitant|kontingent|fee|"
+                    r"finansier|fund|budsjett|budget|betal|pay|kostnad|cost", re.I)
+_OFTEN = re.compile(r"kvartal|quarter|årleg|årlig|yearly|annual|gong|gang|time|månad|måned|month|veke|week|"
+                    r"behov|need|jamleg|jevnlig|regular|dag|day|år\b|year|fast|minst|least", re.I)
+_WHO = re.compile(r"[A-ZÆØÅ][a-zæøå]+|leiar|leder|chair|kommune|municipal|sekretariat|secretariat|"
+                  r"styringsgrupp|steering|direktør|director|rådmann|ordfør|mayor|ks\b|fylke|county|"
+                  r"statsforvalt|governor|gruppe|group|utval|utvalg|committee|council|partane|partene|parties|"
+                  r"medlem|member|representant|representative|alle|all|kvar|hver|each|ansvar|responsib")
+
+
+def answer_fits(qtype: str, answer: str) -> bool | None:
+    """Does this answer text have the kind of content the question type asks for? None when any fits."""
+    if not answer:
+        return None
+    if qtype == "when":
+        return bool(_DATE.search(answer))
+    if qtype == "how_many":
+        return bool(_NUMBER.search(answer))
+    if qtype == "how_much":
+        return bool(_MONEY.search(answer))
+    if qtype == "how_often":
+        return bool(_OFTEN.search(answer))
+    if qtype == "who":
+        return bool(_WHO.search(answer))
+    return None

@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 
 from dialogs.qa import sources
 from dialogs.qa.answer import answer
-from storage.models import AuditEntry, Body, Event, Fact, Network, Seat
+from storage.models import AuditEntry, Body, Event, Fact, Network, Person, Seat
 from storage.queries import network_by_slug
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -21,15 +21,28 @@ async def ask(db, slug: str, question: str, *, now: datetime = NOW, lang: str | 
         return await answer(session, network, question, now=now, lang=lang)
 
 
+async def _make_calendar_live(db) -> None:
+    """The demo calendar is illustrative; a real installation's rows are not. Make them real rows."""
+    async with db.session() as session:
+        await session.execute(update(Event).values(illustrative=False))
+
+
+async def test_an_illustrative_meeting_is_never_stated_as_the_next_one(any_db):
+    result = await ask(any_db, "digivestland", "Når er neste møte i styringsgruppa?")
+    assert not result.answered and "10. desember 2026" not in result.answer
+
+
 async def test_the_next_steering_group_meeting_follows_the_clock(any_db):
+    await _make_calendar_live(any_db)
     first = await ask(any_db, "digivestland", "Når er neste møte i styringsgruppa?")
     assert first.answered and "10. desember 2026 kl. 10:00" in first.answer
-    later = await ask(any_db, "digivestland", "Når er neste møte i styringsgruppa?",
+    later = await ask(any_db, "digivestland", "kor tid møtest styringsgruppa neste gong",
                       now=datetime(2026, 12, 11, tzinfo=UTC))
     assert "11. mars 2027 kl. 10:00" in later.answer and "desember 2026" not in later.answer
 
 
 async def test_a_cancelled_meeting_is_not_the_next_one(any_db):
+    await _make_calendar_live(any_db)
     async with any_db.session() as session:
         await session.execute(update(Event).where(Event.key == "styringsgruppa-2026-12-10").values(status="cancelled"))
     result = await ask(any_db, "digivestland", "When is the next steering group meeting?")
@@ -45,7 +58,13 @@ async def test_agreement_expiry_with_time_since_or_left(any_db):
 
 async def test_who_sits_on_the_steering_group_today_comes_from_the_seats(any_db):
     result = await ask(any_db, "digivestland", "Kven sit i styringsgruppa no?")
-    assert "Ingrid Haugland" in result.answer and "Alver og kommunane i Nordhordland" in result.answer
+    # the demo people are shown as demo data, never by their made-up names
+    assert "Alver og kommunane i Nordhordland" in result.answer and "demodata" in result.answer
+    assert "Ingrid Haugland" not in result.answer
+    async with any_db.session() as session:
+        await session.execute(update(Person).where(Person.name == "Ingrid Haugland").values(demo=False))
+    result = await ask(any_db, "digivestland", "Kven sit i styringsgruppa no?")
+    assert "Ingrid Haugland" in result.answer
     async with any_db.session() as session:
         body = await session.scalar(select(Body).where(Body.key == "styringsgruppa"))
         await session.execute(update(Seat).where(Seat.body_id == body.id, Seat.key == "alver")
@@ -54,15 +73,22 @@ async def test_who_sits_on_the_steering_group_today_comes_from_the_seats(any_db)
     assert result.answered and "Ingrid Haugland" not in result.answer
 
 
-async def test_contribution_is_rate_times_population_and_needs_a_rate(any_db):
+async def test_money_is_up_to_the_rate_of_its_year_and_never_a_made_up_total(any_db):
     result = await ask(any_db, "digitale-akershus", "Hvor mye betaler Lørenskog?")
-    assert result.kind == "contribution" and "144\u00a0564 kr" in result.answer and "2024" in result.answer
+    assert result.kind == "contribution" and "inntil 3 kr per innbygger" in result.answer
+    assert "2020" in result.answer and "årsmøtet" in result.answer and "144" not in result.answer
     assert [s.ref for s in result.sources] == ["samarbeidsavtale/2020/finansiering"]
     async with any_db.session() as session:
         await session.execute(update(Fact).where(Fact.key == "kontingent-per-innbygger")
-                              .values(value={"rate_nok": 5, "per": "inhabitant", "year": 2027}))
-    result = await ask(any_db, "digitale-akershus", "Hvor mye betaler Lørenskog?")
-    assert "240\u00a0940 kr" in result.answer and "5 kr per innbygger" in result.answer
+                              .values(value={"rate_nok": 5, "per": "inhabitant", "year": 2027, "set_by": "årsmøtet"}))
+    result = await ask(any_db, "digitale-akershus", "hvor mye skal lørenskog betale")
+    assert "inntil 5 kr per innbygger" in result.answer and "2027" in result.answer
+    # a municipality whose membership is not confirmed gets no computed fee
+    result = await ask(any_db, "digitale-akershus", "Hvor mye betaler Asker?")
+    assert "ikke bekreftet" in result.answer and "kr i året" not in result.answer
+    # a yearly total is not in the sources: refused, not computed
+    result = await ask(any_db, "digitale-akershus", "hvor mange kroner totalt betaler lørenskog i året")
+    assert not result.answered
     # DigiVestland stores no rate: no amount is made up
     result = await ask(any_db, "digivestland", "Kor mykje betaler Bergen?")
     assert "kr i året" not in result.answer
