@@ -16,7 +16,7 @@ from urllib.parse import quote
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dialogs.meetings.ics import signing_key
-from dialogs.notices.export import in_secretariat
+from storage import directory
 from storage.models import Person
 
 LINK_LIFETIME = timedelta(hours=1)
@@ -48,6 +48,6 @@ async def verify(session: AsyncSession, kind: str, subject_id: int, token: str, 
     if expires < now.timestamp():
         return None
     person = await session.get(Person, person_id)
-    if person is None or not await in_secretariat(session, person, network_id):
+    if person is None or not await directory.is_secretariat(session, person, network_id):
         return None
     return person
