@@ -37,6 +37,13 @@ from storage.models import (
 from storage.routines_data import read_portfolio, sync_portfolio
 from storage.validate import read_all
 
+IMPORTED = "import:"
+
+
+def is_imported(version: AgreementVersion) -> bool:
+    """Made by `samarbeidsbot agreement import` (its source is "import:<file>"), not by data/."""
+    return (version.source or "").startswith(IMPORTED)
+
 
 @dataclass
 class LoadReport:
@@ -159,13 +166,20 @@ async def sync_network(session: AsyncSession, doc: NetworkFile, report: LoadRepo
     versions: dict[str, AgreementVersion] = {}
     for a in doc.agreements:
         agreement = agreements[a.key]
+        stored_versions = await s.rows(AgreementVersion, AgreementVersion.agreement_id == agreement.id)
+        # A version imported from the secretariat's document (`agreement import`) belongs to the
+        # agreements capability from then on: its clauses, status and dates are never reset by a load.
+        imported = {r.key: r for r in stored_versions if is_imported(r)}
         synced = await s.sync(
-            AgreementVersion, await s.rows(AgreementVersion, AgreementVersion.agreement_id == agreement.id),
+            AgreementVersion, [r for r in stored_versions if r.key not in imported],
             lambda r: r.key, {v.key: {
                 "agreement_id": agreement.id, "key": v.key, "label": v.label, "status": v.status,
                 "valid_from": v.valid_from, "valid_to": v.valid_to, "language": v.language, "source": v.source,
-            } for v in a.versions})
+            } for v in a.versions if v.key not in imported})
         for v in a.versions:
+            if v.key in imported:
+                versions[f"{a.key}/{v.key}"] = imported[v.key]
+                continue
             version = synced[v.key]
             versions[f"{a.key}/{v.key}"] = version
             await s.sync(Clause, await s.rows(Clause, Clause.version_id == version.id), lambda r: r.key, {
