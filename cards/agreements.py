@@ -229,3 +229,37 @@ def accession_status_card(view: AccessionStatusView, t: Translate) -> dict[str, 
     actions: list[Any] = [ActionSubmit(title=t("agreements.refresh"), data={"action": AGREEMENT_STATUS})]
     actions += [ActionOpenUrl(title=title, url=url) for title, url in view.export_links]
     return build(items, actions)
+
+
+def examples(t: Translate) -> dict[str, dict[str, Any]]:
+    """Cards for the gallery: the DigiVestland draft (test document) and Bærum's decision of 18.06.2019."""
+    diff = DiffView("Endringar i Utkast til ny samarbeidsavtale", "Samarbeidsavtale 2020", "Utkast 2025",
+                    {"added": 1, "removed": 1, "changed": 2, "unchanged": 12},
+                    [ChangeView("changed", "5.2 Styringsgruppe",
+                                "Styringsgruppa møtest ~~kvartalsvis~~ **minst fire gonger i året** og elles ved behov."),
+                     ChangeView("removed", "7 Ressursgruppe", "Det blir etablert ei ressursgruppe …"),
+                     ChangeView("added", "11 Tiltreding", "Avtalen gjeld for den enkelte kommune frå kommunen sitt "
+                                                         "vedtak om å tiltre avtalen.")])
+    form = CommentForm("ny-samarbeidsavtale-2024", "styringsgruppe", "5.2 Styringsgruppe",
+                       "Styringsgruppa møtest minst fire gonger i året og elles ved behov.", "changed",
+                       "Styringsgruppa møtest ~~kvartalsvis~~ **minst fire gonger i året** og elles ved behov.",
+                       "Alver", "30. juni 2024 kl. 23:59")
+    summary = SummaryView("Innspel til utkast til ny samarbeidsavtale", "Utkast 2025", 23, 40,
+                          [("Støttar med endringar", 18), ("Støttar utkastet", 2)],
+                          [SummaryClause("9 Varigheit", "changed", [
+                              ("Region Nordhordland IKS (Marianne Sæbø)", "på vegner av Alver, Austrheim, Fedje",
+                               "Varigheita bør vere fire år.")])])
+    accession = AccessionForm("Samarbeidsavtale for Digitale Akershus", "Bærum", "3201", "1. januar 2020",
+                              values={"outcome": "joined", "body": "Formannskapet", "meeting_date": "2019-06-18",
+                                      "case_number": "165/19", "funding": "inntil kr 3,- pr innbygger i HP for 2020-23"})
+    status = AccessionStatusView("Utkast 2025", "1. januar 2025", {"joined": 2, "planned": 1, "not_yet": 37,
+                                                                   "declined": 0}, 40,
+                                 [(t("agreements.status_joined"), ["Alver", "Askøy"]),
+                                  (t("agreements.status_planned"), ["Bjørnafjorden"])], illustrative_note=True)
+    return {
+        "agreement-diff": diff_card(diff, t),
+        "agreement-comment": comment_card(form, t),
+        "agreement-summary": summary_card(summary, t),
+        "agreement-accession": accession_card(accession, t),
+        "agreement-accession-status": accession_status_card(status, t),
+    }
