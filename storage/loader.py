@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.agreements_data import read_accessions, sync_accessions
 from storage.data_schema import NetworkFile
 from storage.models import (
     Agreement,
@@ -227,7 +228,7 @@ async def sync_network(session: AsyncSession, doc: NetworkFile, report: LoadRepo
 
 
 async def load_documents(db, docs: list[tuple[Path, NetworkFile]], *, actor: str = "system",
-                         portfolio: list | None = None) -> LoadReport:
+                         portfolio: list | None = None, accessions: list | None = None) -> LoadReport:
     """Sync every document in one transaction; on any error nothing is written."""
     report = LoadReport()
     async with db.session() as session:
@@ -235,6 +236,7 @@ async def load_documents(db, docs: list[tuple[Path, NetworkFile]], *, actor: str
             net = await sync_network(session, doc, report, source=path.name)
             report.networks.append(net.slug)
         await sync_portfolio(session, portfolio or [], report)
+        await sync_accessions(session, accessions or [], report)
         if report.changed:
             session.add(AuditEntry(actor=actor, action="data.load", target=",".join(report.networks),
                                    details={"created": report.created, "updated": report.updated,
@@ -245,4 +247,5 @@ async def load_documents(db, docs: list[tuple[Path, NetworkFile]], *, actor: str
 async def load_path(db, path: Path, *, actor: str = "system") -> LoadReport:
     docs = read_all(path)  # raises DataError before anything is written
     portfolio = read_portfolio(path, docs)  # data/portfolio/*.yaml (cooperation routines), checked too
-    return await load_documents(db, docs, actor=actor, portfolio=portfolio)
+    accessions = read_accessions(path, docs)  # data/accessions/*.yaml (council decisions to join), checked too
+    return await load_documents(db, docs, actor=actor, portfolio=portfolio, accessions=accessions)
