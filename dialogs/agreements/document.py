@@ -335,6 +335,28 @@ def marked_words(change: ClauseChange, *, markdown: bool = True) -> str:
     return " ".join(parts)
 
 
+def changed_excerpt(change: ClauseChange, *, context: int = 6) -> str:
+    """Only the changed words with a few words around them ("… møtest ~~kvartalsvis~~ **minst …** og …"):
+    what a card shows of a long clause."""
+    parts: list[str] = []
+    ops = change.words
+    for index, w in enumerate(ops):
+        if w.op == "delete":
+            parts.append(f"~~{w.text}~~")
+        elif w.op == "insert":
+            parts.append(f"**{w.text}**")
+        else:
+            words = w.text.split()
+            first, last = index == 0, index == len(ops) - 1
+            if len(words) <= 2 * context or (first and len(words) <= context) or (last and len(words) <= context):
+                parts.append(w.text)
+                continue
+            head = [] if first else words[:context]
+            tail = [] if last else words[-context:]
+            parts.append(" ".join([*head, "…", *tail]).strip())
+    return " ".join(p for p in parts if p)
+
+
 def diff_markdown(changes: list[ClauseChange], *, old_label: str, new_label: str, lang: str = "nn") -> str:
     """The diff as a Markdown document (the file the secretariat keeps beside the draft)."""
     words = {

@@ -102,7 +102,7 @@ async def diff_view(session: AsyncSession, viewer: Viewer, version: AgreementVer
         if c.kind == "unchanged":
             continue
         clause = c.new or c.old
-        detail = document.marked_words(c) if c.kind == "changed" else clause.text
+        detail = document.changed_excerpt(c) if c.kind == "changed" else clause.text
         shown.append(ChangeView(c.kind, f"{clause.number} {clause.heading}".strip(), detail))
     view = DiffView(title=t("agreements.diff_title", lang, label=version.label),
                     old_label=base.label if base else "—", new_label=version.label,
@@ -142,7 +142,7 @@ async def _comment_form(session: AsyncSession, viewer: Viewer, consultation: Con
     current = await _current_comment(session, consultation, party.municipalities[0], clause.key)
     form = CommentForm(consultation=consultation.key, clause_key=clause.key, label=_label(clause), text=clause.text,
                        change=change.kind if change else "unchanged",
-                       changed_words=document.marked_words(change) if change and change.kind == "changed" else "",
+                       changed_words=document.changed_excerpt(change) if change and change.kind == "changed" else "",
                        party=_party_label(party, viewer.lang), deadline=format_when(consultation.deadline, viewer.lang),
                        current=typed if typed is not None else (current.text if current else ""),
                        version=current.version if current else 0, problem=problem)

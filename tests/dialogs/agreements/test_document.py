@@ -120,3 +120,10 @@ def test_keys_stay_stable_for_matched_clauses_and_are_unique():
     document.assign_keys(doc.clauses, {0: "styringsgruppe-2020"})
     assert [c.key for c in doc.clauses] == ["styringsgruppe-2020", "styringsgruppe"]
     assert document.slug("Formålet med samarbeidet") == "formalet-med-samarbeidet"
+
+
+def test_a_card_shows_only_the_changed_words_with_some_context():
+    old = " ".join(f"w{i}" for i in range(40)) + " kvartalsvis " + " ".join(f"x{i}" for i in range(40))
+    new = old.replace("kvartalsvis", "minst fire gonger i året")
+    change = document.diff([ClauseLike("a", "1", "A", old)], [ClauseLike("a", "1", "A", new)])[0]
+    assert document.changed_excerpt(change, context=3) == "… w37 w38 w39 ~~kvartalsvis~~ **minst fire gonger i året** x0 x1 x2 …"
