@@ -32,6 +32,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     i.add_argument("file")
     i.set_defaults(coro=_import)
 
+    c = asub.add_parser("consult", help="open a consultation on a draft version (comments on its clauses)")
+    c.add_argument("--network", required=True)
+    c.add_argument("--version", required=True, help="the draft version's key")
+    c.add_argument("--deadline", required=True, help="ISO time with offset, e.g. 2026-12-20T23:59:00+01:00")
+    c.add_argument("--title", default="", help="default: 'Innspel til <the version's label>'")
+    c.add_argument("--json", action="store_true")
+    c.set_defaults(coro=_consult)
+
     s = asub.add_parser("summary", help="the input summary of a consultation on a draft, as .docx or .xlsx")
     s.add_argument("--network", required=True)
     s.add_argument("--consultation", default=None)
@@ -109,6 +117,48 @@ async def _import(args) -> int:
         print(f"  {change['kind']:8} {change['number']:6} {change['heading']}")
     if args.diff:
         print(f"diff written to {args.diff}")
+    return 0
+
+
+async def _consult(args) -> int:
+    from sqlalchemy import select
+
+    from dialogs.consultations.manage import open_consultation
+    from dialogs.i18n import t
+    from dialogs.refusal import Refusal
+    from storage.models import Agreement, AgreementVersion
+
+    try:
+        deadline = datetime.fromisoformat(args.deadline)
+    except ValueError:
+        raise UsageError(f"--deadline must be an ISO time, not {args.deadline!r}") from None
+    if deadline.tzinfo is None:
+        raise UsageError("--deadline needs a UTC offset, e.g. 2026-12-20T23:59:00+01:00")
+    db = await ready_db(cli_settings())
+    try:
+        network = await require_network(db, args.network)
+        async with db.session() as session:
+            version = await session.scalar(select(AgreementVersion).join(Agreement).where(
+                Agreement.network_id == network.id, AgreementVersion.key == args.version))
+            if version is None or version.status != "draft":
+                raise UsageError(f"no draft version {args.version!r} in {args.network}")
+            await session.refresh(version, ["clauses"])
+            if not version.clauses:
+                raise UsageError(f"version {args.version!r} has no clauses: import the draft first")
+            title = args.title or t("agreements.consult_title", network.language, label=version.label)
+            try:
+                consultation = await open_consultation(session, network, title=title, deadline=deadline,
+                                                       now=datetime.now(UTC), actor="cli")
+            except Refusal as refusal:
+                raise UsageError(t(refusal.key, "en", **refusal.values)) from None
+            consultation.agreement_version_id = version.id
+            key = consultation.key
+    finally:
+        await db.dispose()
+    if args.json:
+        print(json.dumps({"consultation": key, "version": args.version, "title": title}, ensure_ascii=False))
+    else:
+        print(f"opened consultation {key} on {args.version}: directors comment with 'merknad <clause>'")
     return 0
 
 

@@ -63,3 +63,20 @@ def test_import_then_reload_then_a_broken_draft(tmp_path, monkeypatch, capsys):
     assert main(["agreement", "import", "--network", "digivestland", "--version", "2020", str(DRAFT)]) == 2
     assert "only a draft can be replaced" in capsys.readouterr().err
     assert main(["agreement", "import", "--network", "nowhere", "--version", "x", str(DRAFT)]) == 2
+
+
+def test_open_a_consultation_on_the_imported_draft(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}")
+    args = ["agreement", "consult", "--network", "digivestland", "--version", "utkast-2027",
+            "--deadline", "2099-01-31T23:59:00+01:00", "--json"]
+    assert main(args) == 2 and "no draft version 'utkast-2027'" in capsys.readouterr().err
+    assert main(["agreement", "import", "--network", "digivestland", "--version", "utkast-2027",
+                 "--label", "Samarbeidsavtale 2027", str(DRAFT)]) == 0
+    capsys.readouterr()
+    assert main(args) == 0
+    opened = json.loads(capsys.readouterr().out)
+    assert opened["title"] == "Innspel til Samarbeidsavtale 2027"
+    assert main(["consultation", "status", "--network", "digivestland", "--json"]) == 0
+    status = json.loads(capsys.readouterr().out)
+    assert status["consultation"]["key"] == opened["consultation"] and not status["closed"]
+    assert main([*args[:-3], "--deadline", "2020-01-01T00:00:00+01:00"]) == 2
