@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cards.agreements import (
@@ -419,7 +419,3 @@ async def refresh_status(session: AsyncSession, services: Services, viewer: View
         return [_text(viewer, "consultations.refused_unknown")]
     return await _status_command(session, services, viewer)
 
-
-async def comment_count(session: AsyncSession, consultation: Consultation) -> int:
-    return await session.scalar(select(func.count()).select_from(ClauseComment).where(
-        ClauseComment.consultation_id == consultation.id)) or 0

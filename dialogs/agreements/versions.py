@@ -4,7 +4,7 @@ compared with, importing a draft, and the clause diff between two stored version
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,9 +14,6 @@ from dialogs.agreements import document
 from dialogs.agreements.document import ClauseChange, ClauseLike, DocumentError, ParsedDocument
 from storage.loader import IMPORTED
 from storage.models import Agreement, AgreementVersion, AuditEntry, Clause, Consultation, Network
-
-# draft → adopted (the steering group's decision) → in_force (from its effective date) → expired
-ACTIVE = ("in_force", "adopted")
 
 
 def as_like(clauses: list[Clause]) -> list[ClauseLike]:
@@ -36,21 +33,6 @@ async def main_agreement(session: AsyncSession, network: Network, key: str | Non
     if key:
         return next((a for a in agreements if a.key == key), None)
     return agreements[0] if agreements else None
-
-
-def valid_on(version: AgreementVersion, day: date) -> bool:
-    if version.status not in ("in_force", "expired", "adopted"):
-        return False
-    if version.valid_from and day < version.valid_from:
-        return False
-    return not (version.valid_to and day > version.valid_to)
-
-
-def version_on(agreement: Agreement, day: date) -> AgreementVersion | None:
-    """The version valid on `day`: an in-force or since expired version whose dates cover it."""
-    candidates = [v for v in agreement.versions if v.status in ("in_force", "expired") and valid_on(v, day)]
-    candidates.sort(key=lambda v: (v.valid_from or date.min), reverse=True)
-    return candidates[0] if candidates else None
 
 
 def in_force(agreement: Agreement) -> AgreementVersion | None:
@@ -137,8 +119,3 @@ async def changes_of(session: AsyncSession, agreement: Agreement,
         base = None
     return base, document.diff(as_like(base.clauses) if base else [], as_like(version.clauses))
 
-
-def oslo_date(moment: datetime) -> date:
-    from dialogs.i18n import OSLO
-
-    return moment.astimezone(OSLO).date()
