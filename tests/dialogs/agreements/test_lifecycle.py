@@ -54,8 +54,8 @@ async def _adopted_case(session, *, outcome: str, text: str = "") -> tuple[Netwo
     ("decided_by_chair", "Utkastet blir ikkje vedteke; nytt utkast til neste møte.", False),
     ("awaiting_chair", "", False),
 ])
-async def test_only_an_adopting_outcome_adopts_the_draft(db, outcome, text, adopted):
-    async with db.session() as session:
+async def test_only_an_adopting_outcome_adopts_the_draft(any_db, outcome, text, adopted):
+    async with any_db.session() as session:
         dv, version, _case = await _adopted_case(session, outcome=outcome, text=text)
         done = await lifecycle.settle_adoptions(session, dv, now=NOW)
         assert bool(done) is adopted and version.status == ("adopted" if adopted else "draft")
