@@ -321,9 +321,11 @@ async def _case_command(session, services, viewer, key: str | None) -> list[Repl
         "visibility": "after_vote"}, lang, now, bodies)
     case, _new = await vote_rules.open_case(session, viewer.network, draft, creator=viewer.person,
                                             actor=viewer.sender.actor, now=now, source="agreement")
-    session.add(AgreementCase(network_id=viewer.network.id, version_id=version.id, consultation_id=consultation.id,
-                              case_id=case.id, effective_from=version.valid_from, summary=markdown, created_at=now))
+    link = AgreementCase(network_id=viewer.network.id, version_id=version.id, consultation_id=consultation.id,
+                         case_id=case.id, effective_from=version.valid_from, summary=markdown, created_at=now)
+    session.add(link)
     await session.flush()
+    await lifecycle.schedule_settle(session, link, case, at=case.deadline + timedelta(minutes=1))
     replies, reachable, _unreachable = await votes_handlers.distribution(session, services, case)
     await votes_handlers.schedule_jobs(session, case, now)
     return [_text(viewer, "agreements.case_opened", key=case.key.upper(), label=version.label,

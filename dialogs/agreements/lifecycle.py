@@ -19,6 +19,9 @@ from storage.models import Agreement, AgreementCase, AgreementVersion, AuditEntr
 
 SWITCH = "agreement.switch"
 REMIND = "agreement.accession_reminder"
+SETTLE = "agreement.settle"
+SETTLE_EVERY = timedelta(hours=1)  # until the case is decided: the chair may decide days after it closed
+SETTLE_FOR = timedelta(days=60)
 REMIND_DAYS = (14, 3)  # before the effective date, to members without a decision
 REMIND_ROLES = ("director", "mayor")
 # a chair's decision that does not adopt the draft (the decision is free text)
@@ -145,3 +148,29 @@ async def remind_job(services: Services, payload: dict[str, Any]) -> list[Reply 
                              to_person=person.id, batch=f"agreement:{version.id}:remind",
                              dedupe_key=f"agreement:{version.id}:remind:{payload.get('days')}:{person.id}"))
     return out
+
+
+async def schedule_settle(session: AsyncSession, link: AgreementCase, case: Case, *, at: datetime) -> None:
+    """Check the case for adoption at `at` (its deadline first), so that adoption, the reminders and
+    the switch into force follow even when nobody asks for the status."""
+    await job_store.schedule(session, kind=SETTLE, key=f"agreement-case:{link.id}:settle", run_at=at,
+                             payload={"network": link.network_id, "link": link.id, "case": case.id,
+                                      "until": (case.deadline + SETTLE_FOR).isoformat()},
+                             network_id=link.network_id)
+
+
+@job(SETTLE)
+async def settle_job(services: Services, payload: dict[str, Any]) -> list[Reply | Refresh]:
+    now = services.now()
+    async with services.db.session() as session:
+        network = await session.get(Network, int(payload.get("network") or 0))
+        link = await session.get(AgreementCase, int(payload.get("link") or 0))
+        if network is None or link is None:
+            return []
+        await settle_adoptions(session, network, now=now)
+        case = await session.get(Case, link.case_id)
+        undecided = case is not None and (case.status == "open" or case.outcome == "awaiting_chair")
+        if link.adopted_at is None and undecided and now < datetime.fromisoformat(str(payload.get("until"))):
+            await job_store.schedule(session, kind=SETTLE, key=f"agreement-case:{link.id}:settle:{now:%Y%m%d%H}",
+                                     run_at=now + SETTLE_EVERY, payload=payload, network_id=network.id)
+    return []

@@ -136,3 +136,26 @@ def test_exports_and_switch_from_the_command_line(tmp_path, monkeypatch, capsys)
     assert main(["agreement", "summary", "--network", "digivestland", "--out", str(tmp_path / "x.pdf")]) == 2
     assert main(["agreement", "switch", "--network", "digivestland", "--now", "2027-01-01T00:00:00+01:00"]) == 0
     assert "nothing to switch" in capsys.readouterr().out
+
+
+async def test_the_settle_job_waits_for_the_chair_then_adopts_without_anyone_asking(bot):
+    capabilities.load()
+    bot.services.now = lambda: NOW
+    async with bot.db.session() as session:
+        _dv, version, case = await _adopted_case(session, outcome="awaiting_chair")
+        link = await session.scalar(select(AgreementCase).where(AgreementCase.case_id == case.id))
+        await lifecycle.schedule_settle(session, link, case, at=NOW)
+        version_id, case_id = version.id, case.id
+    async with bot.db.session() as session:
+        job = await session.scalar(select(Job).where(Job.kind == "agreement.settle"))
+    await jobs.HANDLERS["agreement.settle"](bot.services, job.payload)
+    async with bot.db.session() as session:
+        assert (await session.get(AgreementVersion, version_id)).status == "draft"
+        again = (await session.scalars(select(Job).where(Job.kind == "agreement.settle"))).all()
+        assert len(again) == 2 and max(j.run_at for j in again) == NOW + timedelta(hours=1)  # looks again later
+        (await session.get(Case, case_id)).outcome = "decided_by_chair"
+        (await session.get(Case, case_id)).outcome_text = "Styringsgruppa vedtek avtalen."
+    await jobs.HANDLERS["agreement.settle"](bot.services, job.payload)
+    async with bot.db.session() as session:
+        assert (await session.get(AgreementVersion, version_id)).status == "adopted"
+        assert await session.scalar(select(Job).where(Job.kind == "agreement.switch")) is not None
