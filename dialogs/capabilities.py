@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from types import ModuleType
 
+from dialogs.agreements import handlers as agreements
+from dialogs.agreements import lifecycle as agreement_lifecycle
+from dialogs.agreements import qa_source as agreement_qa
 from dialogs.archive import handlers as archive
 from dialogs.consultations import closing, reminders, secretariat
 from dialogs.consultations import handlers as consultations
@@ -26,6 +29,7 @@ FLOWS: tuple[ModuleType, ...] = (
     procurement_dialog, projects, portfolio, qa_portfolio,
     votes,
     archive,
+    agreements, agreement_lifecycle, agreement_qa,
 )
 
 

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.agreements_data import read_accessions, sync_accessions
 from storage.data_schema import NetworkFile
 from storage.models import (
     Agreement,
@@ -36,6 +37,13 @@ from storage.models import (
 )
 from storage.routines_data import read_portfolio, sync_portfolio
 from storage.validate import read_all
+
+IMPORTED = "import:"
+
+
+def is_imported(version: AgreementVersion) -> bool:
+    """Made by `samarbeidsbot agreement import` (its source is "import:<file>"), not by data/."""
+    return (version.source or "").startswith(IMPORTED)
 
 
 @dataclass
@@ -171,13 +179,20 @@ async def sync_network(session: AsyncSession, doc: NetworkFile, report: LoadRepo
     versions: dict[str, AgreementVersion] = {}
     for a in doc.agreements:
         agreement = agreements[a.key]
+        stored_versions = await s.rows(AgreementVersion, AgreementVersion.agreement_id == agreement.id)
+        # A version imported from the secretariat's document (`agreement import`) belongs to the
+        # agreements capability from then on: its clauses, status and dates are never reset by a load.
+        imported = {r.key: r for r in stored_versions if is_imported(r)}
         synced = await s.sync(
-            AgreementVersion, await s.rows(AgreementVersion, AgreementVersion.agreement_id == agreement.id),
+            AgreementVersion, [r for r in stored_versions if r.key not in imported],
             lambda r: r.key, {v.key: {
                 "agreement_id": agreement.id, "key": v.key, "label": v.label, "status": v.status,
                 "valid_from": v.valid_from, "valid_to": v.valid_to, "language": v.language, "source": v.source,
-            } for v in a.versions})
+            } for v in a.versions if v.key not in imported})
         for v in a.versions:
+            if v.key in imported:
+                versions[f"{a.key}/{v.key}"] = imported[v.key]
+                continue
             version = synced[v.key]
             versions[f"{a.key}/{v.key}"] = version
             await s.sync(Clause, await s.rows(Clause, Clause.version_id == version.id), lambda r: r.key, {
@@ -259,7 +274,7 @@ async def records_of(session: AsyncSession, person_id: int) -> dict[str, int]:
 
 
 async def load_documents(db, docs: list[tuple[Path, NetworkFile]], *, actor: str = "system",
-                         portfolio: list | None = None) -> LoadReport:
+                         portfolio: list | None = None, accessions: list | None = None) -> LoadReport:
     """Sync every document in one transaction; on any error nothing is written."""
     report = LoadReport()
     async with db.session() as session:
@@ -267,6 +282,7 @@ async def load_documents(db, docs: list[tuple[Path, NetworkFile]], *, actor: str
             net = await sync_network(session, doc, report, source=path.name)
             report.networks.append(net.slug)
         await sync_portfolio(session, portfolio or [], report)
+        await sync_accessions(session, accessions or [], report)
         if report.changed:
             session.add(AuditEntry(actor=actor, action="data.load", target=",".join(report.networks),
                                    details={"created": report.created, "updated": report.updated,
@@ -277,4 +293,5 @@ async def load_documents(db, docs: list[tuple[Path, NetworkFile]], *, actor: str
 async def load_path(db, path: Path, *, actor: str = "system") -> LoadReport:
     docs = read_all(path)  # raises DataError before anything is written
     portfolio = read_portfolio(path, docs)  # data/portfolio/*.yaml (cooperation routines), checked too
-    return await load_documents(db, docs, actor=actor, portfolio=portfolio)
+    accessions = read_accessions(path, docs)  # data/accessions/*.yaml (council decisions to join), checked too
+    return await load_documents(db, docs, actor=actor, portfolio=portfolio, accessions=accessions)

@@ -68,9 +68,9 @@ def translator(lang: str) -> Callable[..., str]:
 
 def example_sources() -> Iterator[tuple[str, Callable[..., dict[str, dict[str, Any]]]]]:
     """(module short name, examples function) for every cards module: the gallery lists them all."""
-    from cards import archive, consultations, meetings, notices, onboarding, qa, routines, votes
+    from cards import agreements, archive, consultations, meetings, notices, onboarding, qa, routines, votes
 
-    for module in (archive, consultations, meetings, notices, onboarding, qa, routines, votes):
+    for module in (agreements, archive, consultations, meetings, notices, onboarding, qa, routines, votes):
         yield module.__name__.rsplit(".", 1)[1], module.examples
 
 

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot.bench import add_benches
-from bot.cli import archive, backup, cards, consultations, manifest, notices, people, qa, routines, votes
+from bot.cli import agreements, archive, backup, cards, consultations, manifest, notices, people, qa, routines, votes
 from bot.cli.common import EXIT_USAGE, UsageError, cli_settings, ready_db
 from storage.db import Database, data_dir
 from storage.validate import DataError
@@ -149,7 +149,7 @@ def build_parser(*, load_benches: bool = True) -> argparse.ArgumentParser:
 
 
 # the capabilities' own commands, each a module with `register(subparsers)`
-COMMANDS = (archive, backup, cards, consultations, manifest, notices, people, qa, routines, votes)
+COMMANDS = (agreements, archive, backup, cards, consultations, manifest, notices, people, qa, routines, votes)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -60,7 +60,7 @@ class DemoUser:
                 "surname": surname if given else "", "email": self.email}
 
 
-async def demo_users(db: Database, network_slug: str) -> list[DemoUser]:
+async def demo_users(db: Database, network_slug: str, include: str = "") -> list[DemoUser]:
     """Demo people of a network in the order director, secretariat, chair, observer, then others.
 
     People with a stored AAD object id come first in every role: the bot recognises them at once.
@@ -104,6 +104,14 @@ async def demo_users(db: Database, network_slug: str) -> list[DemoUser]:
             used.add(person.id)
             if role != "member":
                 break
+    # any other demo person can be the current user (a regional coordinator, another director): they
+    # take the place of the last "member" in the fixed-size list
+    extra = next((p for p in people if include and p.key == include and p.id not in used), None)
+    if extra is not None and chosen:
+        aad = extra.aad_object_id or str(uuid.uuid5(_NAMESPACE, f"{network_slug}/{extra.key}"))
+        email = (extra.email or extra.upn or f"{extra.key}@example.org").lower()
+        at = len(chosen) - 1 if len(chosen) > USERS_BESIDES_CURRENT else len(chosen)
+        chosen[at:at + 1] = [DemoUser("member", extra.key, extra.name, email, aad)]
     if not chosen:
         raise PlaygroundError(f"network {network_slug!r} has no demo people in the database")
     # The Playground wants a fixed number of users; a small network (DigIT has three demo directors)
@@ -148,7 +156,7 @@ def build_config(users: list[DemoUser], current: DemoUser, tenant_id: str, netwo
 
 async def write_config(db: Database, folder: Path, *, network_slug: str, who: str) -> tuple[Path, DemoUser]:
     await db.ensure_ready()
-    users = await demo_users(db, network_slug)
+    users = await demo_users(db, network_slug, include=(who or "").strip())
     current = pick_current(users, who)
     async with db.session() as session:
         network = await session.scalar(select(Network).where(Network.slug == network_slug))

@@ -5,6 +5,11 @@ with `Base.metadata` (Alembic and `create_all` see every table)."""
 
 from __future__ import annotations
 
+from storage.models.agreements import (  # noqa: F401
+    Accession,
+    AgreementCase,
+    ClauseComment,
+)
 from storage.models.archive import (  # noqa: F401
     ArchiveMark,
 )

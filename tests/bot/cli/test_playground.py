@@ -48,3 +48,12 @@ async def test_a_small_network_gets_its_demo_people_and_unknown_guests(db, tmp_p
     assert len(names) == 5 and sum(n.startswith("Gjest") for n in names) >= 1
     ids = [config["currentUser"]["id"], *(u["id"] for u in config["users"])]
     assert len(set(ids)) == len(ids)
+
+
+async def test_any_demo_person_can_be_the_current_user(db, tmp_path):
+    path, current = await write_config(db, tmp_path, network_slug="digivestland", who="dv-nordhordland")
+    config = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert current.name == config["currentUser"]["name"] == "Marianne Sæbø"
+    assert len(config["users"]) == 5
+    names = {u["name"] for u in config["users"]}
+    assert {"Ingrid Haugland", "Eirik Nesheim", "Sigurd Vikøren", "Kari Vangsnes"} <= names  # the roles stay
