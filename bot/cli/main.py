@@ -18,7 +18,19 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot.bench import add_benches
-from bot.cli import agreements, archive, backup, cards, consultations, manifest, notices, people, qa, routines, votes
+from bot.cli import (
+    agreements,
+    archive,
+    backup,
+    cards,
+    consultations,
+    manifest,
+    notices,
+    people,
+    qa,
+    routines,
+    votes,
+)
 from bot.cli.common import EXIT_USAGE, UsageError, cli_settings, ready_db
 from storage.db import Database, data_dir
 from storage.validate import DataError

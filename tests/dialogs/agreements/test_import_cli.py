@@ -36,7 +36,8 @@ def test_import_then_reload_then_a_broken_draft(tmp_path, monkeypatch, capsys):
                  "--effective", "2025-01-01", "--diff", str(diff_file), "--json", str(DRAFT)]) == 0
     result = json.loads(capsys.readouterr().out)
     assert result["against"] == "2020" and result["clauses"] == 17 and result["replaced"] is True
-    assert (result["added"], result["removed"]) == (2, 1)  # 4 (section heading) and 11 Tiltreding; Ressursgruppe
+    # added: 4 (section heading) and 11 Tiltreding; removed: 7 Ressursgruppe and the signature template
+    assert (result["added"], result["removed"]) == (2, 2)
     changed = {c["heading"]: c for c in result["changes"] if c["kind"] == "changed"}
     assert changed["Styringsgruppe"]["deleted"] == ["kvartalsvis"]
     assert changed["Styringsgruppe"]["inserted"] == ["minst fire gonger i året"]
