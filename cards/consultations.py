@@ -73,6 +73,7 @@ class AnswerForm:
     current: CurrentAnswer | None = None  # the stored answer, if any
     prefill: CurrentAnswer | None = None  # what to show in the inputs (after a refused submit: what was typed)
     problem: str = ""  # shown on top when a submit was refused
+    based_on: int = 0  # the stored versions this card was drawn from (sum over the party's municipalities)
 
 
 def answer_card(form: AnswerForm, t: Translate) -> dict[str, Any]:
@@ -120,7 +121,8 @@ def answer_card(form: AnswerForm, t: Translate) -> dict[str, Any]:
                            value=values.note if values and values.note else None))
     actions: list[Any] = [ActionSubmit(
         title=t("consultations.submit_update") if current else t("consultations.submit"), style="positive",
-        data={"action": CONSULTATION_ANSWER, "consultation": form.consultation_key, "revision": form.revision})]
+        data={"action": CONSULTATION_ANSWER, "consultation": form.consultation_key, "revision": form.revision,
+              "based_on": form.based_on})]
     if form.link:
         actions.append(ActionOpenUrl(title=t("consultations.open_document"), url=form.link))
     return build(items, actions)

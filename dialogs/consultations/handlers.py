@@ -16,14 +16,21 @@ from cards.consultations import (
 )
 from dialogs import router
 from dialogs.consultations import rules
-from dialogs.consultations.status import current_consultation
-from dialogs.consultations.views import STATUS_CARD, answer_form, questions_of, status_card_for, status_reply
+from dialogs.consultations.status import current_consultation, latest_responses
+from dialogs.consultations.views import (
+    STATUS_CARD,
+    answer_form,
+    based_on,
+    questions_of,
+    status_card_for,
+    status_reply,
+)
 from dialogs.i18n import format_day, format_when, t
 from dialogs.onboarding import translator
 from dialogs.services import Services
 from dialogs.turn import Refresh, Reply
 from dialogs.viewer import Viewer
-from storage.models import Consultation, Network, PostedCard
+from storage.models import Consultation, Network, Person, PostedCard
 
 _COMMAND = re.compile(r"^(?:høyring|høyringa|høring|høringen|hoyring|horing|consultation|"
                       r"status høyring|status høring|svar på høyring|svar på høring)\b", re.IGNORECASE)
@@ -100,6 +107,9 @@ async def submit_answer(session: AsyncSession, services: Services, viewer: Viewe
         if refusal.key == "consultations.too_long":
             return [Reply(text=problem)]
         return [await answer_form(session, services, viewer, consultation, party, problem=problem, typed=data)]
+    if stale := await _stale(session, consultation, party, draft, data, lang):
+        # drawn from an older stored answer: nothing is stored; the fresh card shows what is stored now
+        return [Reply(text=stale), await answer_form(session, services, viewer, consultation, party)]
     try:
         async with session.begin_nested():
             stored = await rules.store(session, consultation, party, draft, viewer, now)
@@ -109,6 +119,28 @@ async def submit_answer(session: AsyncSession, services: Services, viewer: Viewe
     if any(item.new for item in stored):
         replies.append(Refresh(STATUS_CARD, f"{consultation.network_id}:{consultation.key}"))
     return replies
+
+
+async def _stale(session: AsyncSession, consultation: Consultation, party: rules.Party, draft: rules.Draft,
+                 data: dict, lang: str) -> str:
+    """Why a submit from an older card is refused ('' when the card is current, or when it repeats what is
+    stored: a double click). A card without `based_on` counts as drawn before any answer."""
+    try:
+        card_based_on = int(data.get("based_on") or 0)
+    except (TypeError, ValueError):
+        card_based_on = -1
+    if card_based_on == await based_on(session, consultation, party):
+        return ""
+    latest = await latest_responses(session, consultation)
+    responses = [latest.get(m.id) for m in party.municipalities]
+    if all(r is not None and rules._same(r, draft) for r in responses):
+        return ""
+    response = next((r for r in responses if r is not None), None)
+    if response is None:  # nothing stored yet: nothing an old card could overwrite
+        return ""
+    by = await session.get(Person, response.submitted_by_id) if response.submitted_by_id else None
+    return t("consultations.stale_answer", lang, version=response.version,
+             kind=t(f"consultations.kind_{response.kind}", lang), at=format_when(response.submitted_at, lang), by=by.name if by else "—")
 
 
 def _receipt(consultation: Consultation, stored: list[rules.Stored], draft: rules.Draft, lang: str,

@@ -48,6 +48,13 @@ async def _current_answer(session: AsyncSession, consultation: Consultation, par
                          note=response.note or "")
 
 
+async def based_on(session: AsyncSession, consultation: Consultation, party: rules.Party) -> int:
+    """What an answer card is drawn from: the sum of the latest versions of the party's municipalities
+    (0 when none has answered). Any new version raises it, so a card drawn earlier is recognised."""
+    latest = await latest_responses(session, consultation)
+    return sum(latest[m.id].version for m in party.municipalities if m.id in latest)
+
+
 async def answer_form(session: AsyncSession, services: Services, viewer: Viewer, consultation: Consultation,
                       party: rules.Party, *, problem: str = "", typed: dict[str, Any] | None = None) -> Reply:
     lang = viewer.lang
@@ -72,7 +79,8 @@ async def answer_form(session: AsyncSession, services: Services, viewer: Viewer,
         deadline=format_when(consultation.deadline, lang), days_left=max(days_left(consultation.deadline, services.now()), 0),
         party=party_text, questions=questions_of(consultation, lang, viewer.network.language),
         bodies=[(o.key, o.name) for o in bodies], joint_only=party.organisation is not None,
-        current=current, prefill=prefill, problem=problem)
+        current=current, prefill=prefill, problem=problem,
+        based_on=await based_on(session, consultation, party))
     return Reply(card=answer_card(form, translator(lang)), summary=consultation.title)
 
 
