@@ -123,8 +123,13 @@ async def _answer(bot, user, role):
     count = select(func.count()).select_from(ConsultationResponse).join(Consultation).where(
         Consultation.key == "authz-answer")
     before = await scalar(bot, count)
+    based_on = 0  # what the person's own answer card is drawn from (another role may share the municipality)
+    for reply in await bot.say(user, "høyring"):
+        for action in ((reply.get("attachments") or [{}])[0].get("content") or {}).get("actions", []):
+            based_on = (action.get("data") or {}).get("based_on", based_on)
     text = await text_of(await bot.submit(user, {"action": "consultation.answer", "consultation": "authz-answer",
-                                                 "revision": 1, "kind": "individual", "q_merknader": role}))
+                                                 "revision": 1, "kind": "individual", "q_merknader": role,
+                                                 "based_on": based_on}))
     return text, before, await scalar(bot, count)
 
 
