@@ -191,7 +191,7 @@ def case_card(view: CaseView, t: Translate) -> dict[str, Any]:
         items.append(InputText(id="reason", label=label, is_multiline=True, max_length=MAX_REASON,
                                value=prefill or None))
         items.append(ActionSet(actions=[
-            _execute(o.label, VOTE_CAST, {"case": view.case_id, "option": o.key},
+            _execute(o.label, VOTE_CAST, {"case": view.case_id, "option": o.key, "based_on": view.my_version},
                      style="positive" if o.key == "einig" else None)
             for o in view.options]))
     if view.can_decide:
