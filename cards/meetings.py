@@ -170,7 +170,7 @@ def invitation_card(view: EventView, t: Translate, *, update: bool = False) -> d
     if view.kind == "meeting" and not view.cancelled and view.event_id is not None:
         actions += [ActionSubmit(title=t(f"meetings.rsvp_{choice}"),
                                  data={"action": MEETING_RSVP, "event": view.event_id, "response": choice,
-                                       "sequence": view.sequence})
+                                       "sequence": view.sequence, "rsvp_was": view.rsvp or ""})
                     for choice in RSVP_CHOICES]
     if view.ics_url:
         actions.append(ActionOpenUrl(title=t("meetings.add_to_calendar") if not view.cancelled
@@ -189,7 +189,8 @@ def reminder_card(view: EventView, days: int, t: Translate) -> dict[str, Any]:
     actions: list[Any] = []
     if view.kind == "meeting" and view.event_id is not None:
         actions += [ActionSubmit(title=t(f"meetings.rsvp_{c}"), data={"action": MEETING_RSVP, "event": view.event_id,
-                                                                         "response": c, "sequence": view.sequence})
+                                                                         "response": c, "sequence": view.sequence,
+                                                                         "rsvp_was": view.rsvp or ""})
                     for c in RSVP_CHOICES]
     if view.ics_url:
         actions.append(ActionOpenUrl(title=t("meetings.add_to_calendar"), url=view.ics_url))

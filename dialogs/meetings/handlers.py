@@ -48,7 +48,7 @@ from dialogs.onboarding import translator
 from dialogs.services import Services
 from dialogs.turn import Refresh, Reply
 from dialogs.viewer import Viewer
-from storage.models import Event, Network, Person
+from storage.models import Event, Network, Person, Rsvp
 from storage.models.meetings import MeetingDraft
 
 _WHATS_ON = re.compile(
@@ -348,8 +348,17 @@ async def rsvp(session: AsyncSession, services: Services, viewer: Viewer, data: 
     people = await service.audience_people(session, viewer.network, await service.audience_of(session, event))
     if viewer.person.id not in {p.id for p in people}:
         return [Reply(text=t("meetings.not_invited", viewer.lang, title=event.title))]
-    changed = await service.set_rsvp(session, event, viewer.person, response, services.now())
     when = service.when_text(event.starts_at, event.ends_at, event.all_day, viewer.lang)
+    stored = await session.scalar(select(Rsvp).where(Rsvp.event_id == event.id, Rsvp.person_id == viewer.person.id))
+    if ("rsvp_was" in data and stored is not None and stored.response != response
+            and str(data.get("rsvp_was") or "") != stored.response):
+        # pressed on a copy drawn before the answer stored now: nothing changes; the fresh card shows it
+        view = await service.view_of(session, services, event, viewer.network, viewer.lang, person=viewer.person)
+        return [Reply(text=t("meetings.rsvp_stale_answer", viewer.lang, title=event.title,
+                             answer=t(f"meetings.rsvp_{stored.response}", viewer.lang),
+                             at=format_when(stored.updated_at, viewer.lang)),
+                      card=invitation_card(view, _tr(viewer)))]
+    changed = await service.set_rsvp(session, event, viewer.person, response, services.now())
     answer = t(f"meetings.rsvp_{response}", viewer.lang)
     key = "meetings.rsvp_saved" if changed else "meetings.rsvp_same"
     replies = [Reply(text=t(key, viewer.lang, answer=answer, title=event.title, when=when))]
