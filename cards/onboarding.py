@@ -8,7 +8,7 @@ from typing import Any
 from adaptive_cards.card import ActionSubmit, FactSet, TextBlock
 from adaptive_cards.card import Fact as FactRow
 
-from cards.base import Translate, build, heading, message_back, para
+from cards.base import Translate, build, heading, para, say_button
 
 
 @dataclass
@@ -26,11 +26,11 @@ def welcome_card(data: WelcomeData, t: Translate) -> dict[str, Any]:
         items.append(para(t("core.welcome_network", network=data.network_name)))
     if data.role_text:
         items.append(para(data.role_text, subtle=True))
-    actions = [ActionSubmit(**message_back(t("core.btn_help"), t("core.btn_help").lower()))]
+    actions = [ActionSubmit(**say_button(t("core.btn_help"), t("core.btn_help").lower()))]
     if data.example_question:
         items.append(para(t("core.try_for_example"), spacing="medium"))
         items.append(TextBlock(text=f"«{data.example_question}»", wrap=True, is_subtle=True))
-        actions.insert(0, ActionSubmit(**message_back(data.example_question, data.example_question)))
+        actions.insert(0, ActionSubmit(**say_button(data.example_question, data.example_question)))
     return build(items, actions)
 
 
@@ -61,7 +61,7 @@ def help_card(data: HelpData, t: Translate) -> dict[str, Any]:
     items += [para(note) for note in data.role_notes]
     actions = []
     if data.example_question:
-        actions.append(ActionSubmit(**message_back(data.example_question, data.example_question)))
+        actions.append(ActionSubmit(**say_button(data.example_question, data.example_question)))
     return build(items, actions)
 
 
@@ -73,7 +73,7 @@ def unknown_user_card(network_name: str | None, contact: str | None, t: Translat
         items.append(para(t("core.unknown_no_network")))
     if contact:
         items.append(para(t("core.contact_secretariat", contact=contact), subtle=True))
-    actions = [ActionSubmit(**message_back(t("core.btn_help"), t("core.btn_help").lower()))]
+    actions = [ActionSubmit(**say_button(t("core.btn_help"), t("core.btn_help").lower()))]
     return build(items, actions)
 
 

@@ -20,7 +20,7 @@ from adaptive_cards.card import (
     TextBlock,
 )
 
-from cards.base import Translate, build, message_back, para
+from cards.base import Translate, build, para, say_button
 
 # the verbs of this module's buttons: the handlers register under these names
 QA_ANSWER_ESCALATED = "qa.answer_escalated"
@@ -78,7 +78,7 @@ class EscalationView:
 
 
 def _ask_button(question: str) -> dict[str, Any]:
-    spec = message_back(question, question, {"action": QA_ASK, "q": question})
+    spec = say_button(question, question, {"action": QA_ASK, "q": question})
     return ActionSubmit(title=spec["title"][:80], data=spec["data"])
 
 
