@@ -137,7 +137,7 @@ async def _route_text(session: AsyncSession, services: Services, viewer: Viewer,
     if not command:
         return [Reply(text=t("core.empty", viewer.lang))]
     if command in _HELP:
-        return [onboarding.help_reply(viewer)]
+        return [await onboarding.help_reply(session, services, viewer)]
     if match := _LANGUAGE.match(command):
         return [await onboarding.change_language(session, viewer, match.group(1))]
     if command in _GREETING:
