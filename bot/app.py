@@ -21,7 +21,7 @@ from bot.delivery.engine import delivery_worker
 from bot.handler import SamarbeidsBot
 from bot.middleware.turn_gate import TurnGate
 from bot.middleware.typing_indicator import TypingIndicator
-from bot.routes import ics, notice_export
+from bot.routes import consultation_export, ics, notice_export
 from bot.workers import runner
 from bot.workers.calendar import graph_calendar_worker
 from bot.workers.scheduler import scheduler_worker
@@ -40,7 +40,7 @@ MAX_BODY_BYTES = 256 * 1024
 # what `serve` runs beside the web app: (name, worker taking the app)
 WORKERS = (("delivery", delivery_worker), ("scheduler", scheduler_worker), ("graph-calendar", graph_calendar_worker))
 # the capabilities' HTTP routes beyond /api/messages: modules with `add_routes(app)`
-ROUTES = (ics, notice_export)
+ROUTES = (ics, notice_export, consultation_export)
 
 
 def make_adapter(settings: Settings, db: Database) -> CloudAdapter:

@@ -26,6 +26,7 @@ from cards.base import Translate, build, heading, para
 CONSULTATION_ANSWER = "consultation.answer"
 CONSULTATION_CANCEL_OPEN = "consultation.cancel_open"
 CONSULTATION_CLOSE = "consultation.close"
+CONSULTATION_EXPORT = "consultation.export"
 CONSULTATION_EXTEND = "consultation.extend"
 CONSULTATION_OPEN = "consultation.open"
 CONSULTATION_PREVIEW = "consultation.preview"
@@ -216,8 +217,18 @@ def status_card(view: StatusView, t: Translate) -> dict[str, Any]:
     actions: list[Any] = [ActionSubmit(title=t("consultations.refresh"),
                                        data={"action": CONSULTATION_STATUS, "consultation": view.consultation_key})]
     actions += manage_actions(view.consultation_key, view.closed, t)
+    actions.append(ActionSubmit(title=t("consultations.export_button"),
+                                data={"action": CONSULTATION_EXPORT, "consultation": view.consultation_key}))
     actions += [ActionOpenUrl(title=title, url=url) for title, url in view.export_links]
     return build(items, actions)
+
+
+def export_card(t: Translate, title: str, csv_url: str, xlsx_url: str, minutes: int) -> dict[str, Any]:
+    """Download links for every version of every answer (signed links that expire; ask again for new ones)."""
+    return build([heading(t("consultations.export_title", title=title)),
+                  para(t("consultations.export_text", minutes=minutes))],
+                 [ActionOpenUrl(title=t("consultations.export_csv"), url=csv_url),
+                  ActionOpenUrl(title=t("consultations.export_xlsx"), url=xlsx_url)])
 
 
 def examples(t: Translate) -> dict[str, dict[str, Any]]:
@@ -241,6 +252,9 @@ def examples(t: Translate) -> dict[str, dict[str, Any]]:
             {"joint": 18, "individual": 2, "no_input": 3}, ["Askvoll", "Aurland", "Bømlo"], "ny-samarbeidsavtale-2024"),
             t),
         "consultation-open-form": open_form_card(OpenForm(), t),
+        "consultation-export": export_card(t, "Innspel til utkast til ny samarbeidsavtale",
+                                           "https://samarbeidsbot.example/exports/consultation/1.csv?t=…",
+                                           "https://samarbeidsbot.example/exports/consultation/1.xlsx?t=…", 60),
         "consultation-open-preview": open_preview_card(OpenPreview(
             "budsjett-2027-20261207", "Høyring om budsjett 2027", "Utkast til budsjett for 2027.",
             "https://example.org/budsjett-2027", "2026-12-07T12:00:00+01:00", "7. desember 2026 kl. 12:00",

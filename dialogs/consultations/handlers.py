@@ -10,12 +10,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from cards.consultations import (
     CONSULTATION_ANSWER,
+    CONSULTATION_EXPORT,
     CONSULTATION_STATUS,
     Receipt,
+    export_card,
     receipt_card,
 )
 from dialogs import router
-from dialogs.consultations import rules
+from dialogs.consultations import export, rules
 from dialogs.consultations.status import current_consultation, latest_responses
 from dialogs.consultations.views import (
     STATUS_CARD,
@@ -32,6 +34,8 @@ from dialogs.turn import Refresh, Reply
 from dialogs.viewer import Viewer
 from storage.models import Consultation, Network, Person, PostedCard
 
+_EXPORT = re.compile(r"^(?:eksport|eksporter|export|eksport høyring|eksporter høyring|eksporter høring|"
+                     r"export consultation)(?:\s+(?P<key>[\w-]+))?$", re.IGNORECASE)
 _COMMAND = re.compile(r"^(?:høyring|høyringa|høring|høringen|hoyring|horing|consultation|"
                       r"status høyring|status høring|svar på høyring|svar på høring)\b", re.IGNORECASE)
 
@@ -170,3 +174,32 @@ async def refresh_status(session: AsyncSession, services: Services, viewer: View
 
 
 # The secretariat's commands live beside these; importing registers them with the router.
+
+
+async def _export_reply(session: AsyncSession, services: Services, viewer: Viewer, key: str | None) -> list[Reply]:
+    if viewer.network is None or viewer.person is None or not viewer.is_secretariat:
+        name = viewer.network.name if viewer.network else ""
+        return [Reply(text=t("consultations.export_secretariat_only", viewer.lang, network=name))]
+    consultation = await current_consultation(session, viewer.network, key)
+    if consultation is None:
+        return [Reply(text=t("consultations.unknown", viewer.lang))]
+    now = services.now()
+    csv_url, xlsx_url = [await export.export_url(session, services.public_url, consultation.id, viewer.person.id,
+                                                 fmt, now) for fmt in export.FORMATS]
+    minutes = int(export.LINK_LIFETIME.total_seconds() // 60)
+    return [Reply(card=export_card(translator(viewer.lang), consultation.title, csv_url, xlsx_url, minutes),
+                  summary=t("consultations.export_title", viewer.lang, title=consultation.title))]
+
+
+@router.card_action(CONSULTATION_EXPORT)
+async def on_export(session: AsyncSession, services: Services, viewer: Viewer, data: dict) -> list[Reply]:
+    """Download links (CSV and Excel) made for this secretariat member, valid for an hour."""
+    return await _export_reply(session, services, viewer, str(data.get("consultation") or "") or None)
+
+
+@router.text_handler(priority=30)
+async def export_command(session: AsyncSession, services: Services, viewer: Viewer, text: str) -> list[Reply] | None:
+    match = _EXPORT.match(router.normalise_command(text))
+    if match is None:
+        return None
+    return await _export_reply(session, services, viewer, match.group("key"))
