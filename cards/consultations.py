@@ -26,6 +26,7 @@ from cards.base import Translate, build, heading, para
 CONSULTATION_ANSWER = "consultation.answer"
 CONSULTATION_CANCEL_OPEN = "consultation.cancel_open"
 CONSULTATION_CLOSE = "consultation.close"
+CONSULTATION_CLOSE_CANCEL = "consultation.close_cancel"
 CONSULTATION_EXPORT = "consultation.export"
 CONSULTATION_EXTEND = "consultation.extend"
 CONSULTATION_OPEN = "consultation.open"
@@ -252,6 +253,8 @@ def examples(t: Translate) -> dict[str, dict[str, Any]]:
             {"joint": 18, "individual": 2, "no_input": 3}, ["Askvoll", "Aurland", "Bømlo"], "ny-samarbeidsavtale-2024"),
             t),
         "consultation-open-form": open_form_card(OpenForm(), t),
+        "consultation-close-confirm": close_confirm_card(t, "budsjett-2027", "Høyring om budsjett 2027", 23, 40,
+                                                         ["Askvoll", "Aurland"]),
         "consultation-export": export_card(t, "Innspel til utkast til ny samarbeidsavtale",
                                            "https://samarbeidsbot.example/exports/consultation/1.csv?t=…",
                                            "https://samarbeidsbot.example/exports/consultation/1.xlsx?t=…", 60),
@@ -318,6 +321,20 @@ def open_preview_card(preview: OpenPreview, t: Translate) -> dict[str, Any]:
             "description": preview.description, "link": preview.link, "deadline": preview.deadline_iso}
     return build(items, [ActionSubmit(title=t("consultations.open_send"), style="positive", data=data),
                          ActionSubmit(title=t("consultations.open_cancel"), data={"action": CONSULTATION_CANCEL_OPEN})])
+
+
+def close_confirm_card(t: Translate, key: str, title: str, answered: int, members: int,
+                       not_answered: list[str]) -> dict[str, Any]:
+    """Asked before "Lukk høyringa": what closing does, and who has not answered."""
+    items: list[Any] = [heading(t("consultations.close_confirm_title", title=title)),
+                        para(t("consultations.close_confirm_text", answered=answered, members=members,
+                               missing=len(not_answered)))]
+    if not_answered:
+        items.append(para(", ".join(not_answered), subtle=True))
+    return build(items, [
+        ActionSubmit(title=t("consultations.close_confirm_yes"), style="destructive",
+                     data={"action": CONSULTATION_CLOSE, "consultation": key, "confirmed": "yes"}),
+        ActionSubmit(title=t("consultations.close_confirm_no"), data={"action": CONSULTATION_CLOSE_CANCEL})])
 
 
 def manage_actions(key: str, closed: bool, t: Translate) -> list[Any]:
