@@ -20,7 +20,7 @@ from adaptive_cards.card import (
 )
 from adaptive_cards.card import Fact as FactRow
 
-from cards.base import Translate, build, heading, para
+from cards.base import Translate, build, heading, para, say_button
 
 # the verbs of this module's buttons: the handlers register under these names
 CONSULTATION_ANSWER = "consultation.answer"
@@ -253,6 +253,10 @@ def examples(t: Translate) -> dict[str, dict[str, Any]]:
             {"joint": 18, "individual": 2, "no_input": 3}, ["Askvoll", "Aurland", "Bømlo"], "ny-samarbeidsavtale-2024"),
             t),
         "consultation-open-form": open_form_card(OpenForm(), t),
+        "consultation-choice": choice_card(t, [("Høyring om budsjett 2027", "7. desember 2026 kl. 12:00",
+                                                "høyring budsjett-2027"),
+                                               ("Høyring om IKT-strategi", "14. desember 2026 kl. 23:59",
+                                                "høyring ikt-strategi")]),
         "consultation-close-confirm": close_confirm_card(t, "budsjett-2027", "Høyring om budsjett 2027", 23, 40,
                                                          ["Askvoll", "Aurland"]),
         "consultation-export": export_card(t, "Innspel til utkast til ny samarbeidsavtale",
@@ -321,6 +325,14 @@ def open_preview_card(preview: OpenPreview, t: Translate) -> dict[str, Any]:
             "description": preview.description, "link": preview.link, "deadline": preview.deadline_iso}
     return build(items, [ActionSubmit(title=t("consultations.open_send"), style="positive", data=data),
                          ActionSubmit(title=t("consultations.open_cancel"), data={"action": CONSULTATION_CANCEL_OPEN})])
+
+
+def choice_card(t: Translate, consultations: list[tuple[str, str, str]]) -> dict[str, Any]:
+    """More than one consultation is open: one button per consultation (title, deadline, what it says)."""
+    items: list[Any] = [heading(t("consultations.choose_title"))]
+    items += [para(t("consultations.choose_line", title=title, deadline=deadline))
+              for title, deadline, _says in consultations]
+    return build(items, [ActionSubmit(**say_button(title[:60], says)) for title, _deadline, says in consultations])
 
 
 def close_confirm_card(t: Translate, key: str, title: str, answered: int, members: int,

@@ -13,12 +13,13 @@ from cards.consultations import (
     CONSULTATION_EXPORT,
     CONSULTATION_STATUS,
     Receipt,
+    choice_card,
     export_card,
     receipt_card,
 )
 from dialogs import router
 from dialogs.consultations import export, rules
-from dialogs.consultations.status import current_consultation, latest_responses
+from dialogs.consultations.status import current_consultation, latest_responses, open_consultations
 from dialogs.consultations.views import (
     STATUS_CARD,
     answer_form,
@@ -61,9 +62,20 @@ def _closed_text(consultation: Consultation, lang: str) -> str:
 @router.text_handler(priority=30)
 async def consultation_command(session: AsyncSession, services: Services, viewer: Viewer,
                                text: str) -> list[Reply] | None:
-    if not _COMMAND.match(text.strip()):
+    match = _COMMAND.match(text.strip())
+    if not match:
         return None
-    consultation = await current_consultation(session, viewer.network)
+    rest = text.strip()[match.end():].strip()
+    key = rest if re.fullmatch(r"[a-z0-9][a-z0-9-]{0,120}", rest) else None  # "høyring <key>" from a choice
+    if key is None:
+        open_now = await open_consultations(session, viewer.network, services.now())
+        if len(open_now) > 1:  # more than one open: choose (each button says "høyring <key>")
+            return [Reply(card=choice_card(translator(viewer.lang), [
+                (c.title, format_when(c.deadline, viewer.lang), f"{match.group(0).lower()} {c.key}")
+                for c in open_now]), summary=t("consultations.choose_title", viewer.lang))]
+    consultation = await current_consultation(session, viewer.network, key)
+    if consultation is None and key is not None:
+        return [Reply(text=t("consultations.unknown", viewer.lang))]
     if consultation is None:
         return [Reply(text=t("consultations.none_open", viewer.lang, network=viewer.network.name))]
     replies = []
