@@ -131,6 +131,7 @@ class CaseView:
     notice: str = ""
     reason_prefill: str | None = None
     decision_prefill: str = ""
+    confirm_close: str = ""  # set when the chair pressed "Lukk saka no": what closing now will do
 
 
 def outcome_line(view: CaseView, t: Translate) -> str:
@@ -201,7 +202,14 @@ def case_card(view: CaseView, t: Translate) -> dict[str, Any]:
         items.append(ActionSet(actions=[_execute(t("votes.decide_button"), VOTE_DECIDE,
                                                  {"case": view.case_id, "source": "case"}, style="positive")]))
     manage = []
-    if view.can_close:
+    if view.can_close and view.confirm_close:
+        items.append(TextBlock(text=view.confirm_close, wrap=True, weight="bolder", color="attention",
+                               spacing="medium"))
+        items.append(ActionSet(actions=[
+            _execute(t("votes.close_confirm_yes"), VOTE_CLOSE,
+                     {"case": view.case_id, "revision": view.revision, "confirmed": "yes"}, style="destructive"),
+            _execute(t("votes.close_confirm_no"), VOTE_REFRESH, {"case": view.case_id})]))
+    elif view.can_close:
         manage.append(_execute(t("votes.close_button"), VOTE_CLOSE,
                                {"case": view.case_id, "revision": view.revision}, style="destructive"))
     for visibility in view.tighten_to:

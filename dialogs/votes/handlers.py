@@ -404,6 +404,8 @@ async def close_by_chair(session: AsyncSession, services: Services, viewer: View
     if case.status != "open":
         problem = t("votes.refused_closed", viewer.lang, outcome=_outcome_text(case, viewer.lang))
         return [await _own_card(session, services, viewer, case, problem=problem)]
+    if str(data.get("confirmed") or "") != "yes":  # ask first, saying what closing now will do
+        return [await _own_card(session, services, viewer, case, confirm_close=True)]
     later = await close_and_tell(session, services, case, reason="chair", actor=_actor(viewer),
                                  actor_person_id=viewer.person.id)
     # the chair's own view already holds the decision field: no separate decision card for them

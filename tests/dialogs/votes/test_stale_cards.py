@@ -55,3 +55,22 @@ async def test_a_vote_from_an_old_copy_changes_nothing_and_shows_the_vote_stored
     for fragment in hides:
         assert fragment not in seen, fragment
     assert [(v.version, v.option) for v in await vote_rows(bot, case_id)] == [(1, "einig"), (2, "avstar")]
+
+
+async def test_closing_a_case_asks_first_and_says_what_will_happen(bot):
+    from storage.models import Case
+    from tests.harness import DV_CHAIR
+
+    await join(bot, DV_DIRECTOR, DV_CHAIR)
+    case_id = await open_case(bot)
+    await press(bot, DV_DIRECTOR, "vote.cast", case_id, option="einig")
+    asked = text_of(await bot.execute(DV_CHAIR, "vote.close", {"case": case_id}))
+    assert "Lukke saka no? 1 av" in asked and "kan ikkje røyste etterpå" in asked and "Ja, lukk saka" in asked
+    async with bot.db.session() as session:
+        assert (await session.get(Case, case_id)).status == "open"  # asking closed nothing
+    cancelled = text_of(await bot.execute(DV_CHAIR, "vote.refresh", {"case": case_id}))
+    assert "Lukke saka no?" not in cancelled and "Lukk saka no" in cancelled
+    closed = text_of(await bot.execute(DV_CHAIR, "vote.close", {"case": case_id, "confirmed": "yes"}))
+    assert "Lukke saka no?" not in closed
+    async with bot.db.session() as session:
+        assert (await session.get(Case, case_id)).status == "closed"
