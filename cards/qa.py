@@ -145,7 +145,7 @@ def escalation_card(view: EscalationView, t: Translate) -> dict[str, Any]:
         items.append(TextBlock(text=view.problem, wrap=True, color="attention", weight="bolder"))
     items.append(InputText(id="answer", label=t("qa.answer_label"), placeholder=t("qa.answer_placeholder"),
                            is_multiline=True, max_length=MAX_ANSWER, value=view.answer or None))
-    items.append(InputToggle(id="save", title=t("qa.save_toggle"), value="true", value_on="true",
+    items.append(InputToggle(id="save", title=t("qa.save_toggle"), value="false", value_on="true",
                              value_off="false"))
     return build(items, [ActionSubmit(title=t("qa.send_answer"), style="positive",
                                       data={"action": QA_ANSWER_ESCALATED, "id": view.id})])
