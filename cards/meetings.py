@@ -197,11 +197,17 @@ def reminder_card(view: EventView, days: int, t: Translate) -> dict[str, Any]:
     return build(items, actions)
 
 
-def upcoming_card(network: str, views: list[EventView], t: Translate, *, secretariat: bool) -> dict[str, Any]:
-    """'Kva skjer?': the next meetings and deadlines; the secretariat also sees RSVP counts and can change."""
+def upcoming_card(network: str, views: list[EventView], t: Translate, *, secretariat: bool,
+                  other_deadlines: list[tuple[str, str, str]] | None = None) -> dict[str, Any]:
+    """'Kva skjer?': the next meetings and deadlines; the secretariat also sees RSVP counts and can change.
+    `other_deadlines`: open consultations and cases (what, title, deadline), shown below."""
     items: list[Any] = [heading(t("meetings.upcoming_title", network=network))]
-    if not views:
+    if not views and not other_deadlines:
         items.append(para(t("meetings.upcoming_none")))
+    if other_deadlines:
+        items.append(TextBlock(text=t("meetings.upcoming_other_title"), weight="bolder", wrap=True))
+        items.append(para("\n".join(t("meetings.upcoming_other_line", what=what, title=title, deadline=deadline)
+                                     for what, title, deadline in other_deadlines)))
     for view in views:
         lines = [view.when]
         if view.place or view.online_url:

@@ -101,8 +101,26 @@ async def whats_on(session: AsyncSession, services: Services, viewer: Viewer, te
                                            person=viewer.person, counts=secretariat))
         if len(views) >= 10:
             break
-    card = upcoming_card(viewer.network.name, views, _tr(viewer), secretariat=secretariat)
+    card = upcoming_card(viewer.network.name, views, _tr(viewer), secretariat=secretariat,
+                         other_deadlines=await _other_deadlines(session, services, viewer))
     return [Reply(card=card, summary=t("meetings.upcoming_title", viewer.lang, network=viewer.network.name))]
+
+
+async def _other_deadlines(session: AsyncSession, services: Services, viewer: Viewer) -> list[tuple[str, str, str]]:
+    """Open consultations (for everyone in the network) and open cases (in the bodies the viewer sits in;
+    the secretariat sees all), nearest deadline first."""
+    from dialogs.consultations.status import open_consultations
+    from storage.models import Body, Case
+
+    now, lang = services.now(), viewer.lang
+    found = [(c.deadline, t("meetings.upcoming_consultation", lang), c.title)
+             for c in await open_consultations(session, viewer.network, now)]
+    rows = (await session.execute(select(Case, Body).join(Body, Body.id == Case.body_id).where(
+        Case.network_id == viewer.network.id, Case.status == "open", Case.deadline > now))).all()
+    mine = {s.body_key for s in viewer.seats}
+    found += [(case.deadline, t("meetings.upcoming_case", lang, key=case.key.upper()), case.title)
+              for case, body in rows if viewer.is_secretariat or body.key in mine]
+    return [(what, title, format_when(deadline, lang)) for deadline, what, title in sorted(found, key=lambda f: f[0])]
 
 
 # --- announcing from text ------------------------------------------------------------------------
