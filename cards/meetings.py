@@ -81,6 +81,7 @@ class Preview:
     recipients: int
     without_app: list[str]
     change: bool = False
+    warning: str = ""  # the meeting falls on a weekend or a public holiday
 
 
 def _facts(view: EventView, t: Translate) -> FactSet:
@@ -136,9 +137,11 @@ def preview_card(preview: Preview, t: Translate) -> dict[str, Any]:
     title = t("meetings.preview_title_change") if preview.change else t("meetings.preview_title")
     items: list[Any] = [heading(title), para(t("meetings.preview_intro"), subtle=True, spacing="none"),
                         TextBlock(text=f"{t('meetings.kind_' + view.kind)}: {view.title}", weight="bolder",
-                                  size="medium", wrap=True), _facts(view, t), *_agenda(view, t),
-                        para(t("meetings.preview_reminders", days=preview.reminders or "—"), spacing="medium"),
-                        para(t("meetings.preview_recipients", count=preview.recipients))]
+                                  size="medium", wrap=True), _facts(view, t), *_agenda(view, t)]
+    if preview.warning:
+        items.append(TextBlock(text=preview.warning, wrap=True, color="attention", weight="bolder"))
+    items += [para(t("meetings.preview_reminders", days=preview.reminders or "—"), spacing="medium"),
+              para(t("meetings.preview_recipients", count=preview.recipients))]
     if preview.without_app:
         items.append(para(t("meetings.preview_without_app", count=len(preview.without_app),
                             names=", ".join(preview.without_app[:15])), subtle=True))

@@ -201,7 +201,9 @@ async def _preview(session: AsyncSession, services: Services, viewer: Viewer, pl
                      agenda=plan.agenda)
     card = preview_card(Preview(draft_id=draft.id, event=view, reminders=_days_text(plan.remind_days),
                                 recipients=len(people), without_app=[p.name for p in people if p.id not in reachable],
-                                change=event is not None), _tr(viewer))
+                                change=event is not None,
+                                warning=service.day_warning(plan.starts_at, viewer.lang) if plan.kind == "meeting" else ""),
+                        _tr(viewer))
     return Reply(card=card, summary=t("meetings.preview_title", viewer.lang))
 
 
