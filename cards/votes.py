@@ -174,12 +174,17 @@ def case_card(view: CaseView, t: Translate) -> dict[str, Any]:
             items.append(para(t("votes.objection_line", name=name, option=label, reason=_short(reason)),
                               subtle=True))
     elif view.status == "open":
-        items.append(para(t(f"votes.hidden_{view.visibility}"), subtle=True))
+        hidden = f"votes.hidden_{view.visibility}"
+        if view.visibility == "after_vote" and (view.note or not view.can_vote):
+            # observers, others and the shared copy: "when you have voted" is not theirs to do
+            hidden = "votes.hidden_after_vote_others"
+        items.append(para(t(hidden), subtle=True))
     if view.missing is not None and view.status == "open":
         items.append(_section(t("votes.missing_voters")))
         items.append(para(", ".join(view.missing) if view.missing else t("votes.missing_none")))
     if view.my_vote:
-        line = t("votes.my_vote", option=view.my_vote, version=view.my_version)
+        line = t("votes.my_vote" if view.status == "open" else "votes.my_vote_closed", option=view.my_vote,
+                 version=view.my_version)
         if view.my_reason:
             line += "\n\n" + t("votes.my_reason", reason=_short(view.my_reason))
         items.append(para(line, spacing="medium"))

@@ -54,8 +54,10 @@ async def render_status(session: AsyncSession, services: Services, posted: Poste
     return await status_card_for(session, services, network, consultation, posted.language)
 
 
-def _closed_text(consultation: Consultation, lang: str) -> str:
-    return t("consultations.closed", lang, deadline=format_when(consultation.deadline, lang),
+def _closed_text(consultation: Consultation, lang: str, now) -> str:
+    # closed early by the secretariat: the deadline lies ahead, so "the deadline was …" would be wrong
+    key = "consultations.closed_early" if consultation.deadline > now else "consultations.closed"
+    return t(key, lang, deadline=format_when(consultation.deadline, lang),
              contact=consultation.contact or t("core.role_secretariat", lang))
 
 
@@ -87,7 +89,7 @@ async def consultation_command(session: AsyncSession, services: Services, viewer
         replies.append(await answer_form(session, services, viewer, consultation, party))
     except rules.Refusal as refusal:
         if not replies:
-            text = (_closed_text(consultation, viewer.lang) if refusal.key == "consultations.closed"
+            text = (_closed_text(consultation, viewer.lang, services.now()) if refusal.key == "consultations.closed"
                     else t(refusal.key, viewer.lang, **refusal.values))
             replies.append(Reply(text=text))
     return replies
@@ -109,7 +111,7 @@ async def submit_answer(session: AsyncSession, services: Services, viewer: Viewe
         rules.check_open(consultation, now)
     except rules.Refusal as refusal:
         if refusal.key == "consultations.closed":
-            return [Reply(text=_closed_text(consultation, lang))]
+            return [Reply(text=_closed_text(consultation, lang, now))]
         return [Reply(text=t(refusal.key, lang, **refusal.values))]
     if str(data.get("revision")) != str(consultation.revision):
         return [Reply(text=t("consultations.stale", lang)),
