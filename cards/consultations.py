@@ -45,6 +45,7 @@ class QuestionView:
     label: str
     options: list[str] = field(default_factory=list)
     required: bool = False
+    option_titles: list[str] = field(default_factory=list)  # the options in the reader's language (same order)
 
 
 @dataclass
@@ -112,7 +113,10 @@ def answer_card(form: AnswerForm, t: Translate) -> dict[str, Any]:
         value = values.answers.get(question.key) if values else None
         if question.kind == "choice":
             items.append(InputChoiceSet(id=f"q_{question.key}", label=question.label, style="expanded",
-                                        value=value, choices=[InputChoice(title=o, value=o) for o in question.options]))
+                                        value=value, choices=[
+                                            InputChoice(title=title, value=o) for o, title in
+                                            zip(question.options, question.option_titles or question.options,
+                                                strict=False)]))
         else:
             items.append(InputText(id=f"q_{question.key}", label=question.label, is_multiline=True,
                                    max_length=MAX_INPUT, value=value))

@@ -29,7 +29,8 @@ def questions_of(consultation: Consultation, lang: str, network_lang: str) -> li
     for q in consultation.questions or []:
         options = [(_label(o, network_lang, "nn"), _label(o, lang, network_lang)) for o in q.get("options", [])]
         views.append(QuestionView(key=q["key"], kind=q.get("kind", "text"), label=_label(q["label"], lang, network_lang),
-                                  options=[value for value, _title in options], required=bool(q.get("required"))))
+                                  options=[value for value, _title in options], required=bool(q.get("required")),
+                                  option_titles=[title for _value, title in options]))
     return views
 
 

@@ -59,3 +59,11 @@ async def test_a_card_from_before_any_answer_cannot_overwrite_the_first_answer(b
     text = message_text((await bot.submit(DV_DIRECTOR, {**data, "q_hovudsyn": "Støttar ikkje"}))[0])
     assert "Svaret er alt endra" in text
     assert [v.answers["hovudsyn"] for v in await versions(bot, "4631")] == ["Støttar utkastet"]
+
+
+async def test_the_english_answer_card_shows_its_options_in_english(bot, consultation):  # noqa: F811
+    await bot.say(DV_DIRECTOR, "language en")
+    card = (await bot.say(DV_DIRECTOR, "consultation"))[0]["attachments"][0]["content"]
+    choices = next(i for i in card["body"] if i.get("id") == "q_hovudsyn")["choices"]
+    assert [c["title"] for c in choices] == ["Supports the draft", "Supports with changes", "Does not support"]
+    assert choices[0]["value"] == "Støttar utkastet"  # stored in the network's language, as before
