@@ -23,7 +23,7 @@ from bot.delivery.engine import delivery_worker
 from bot.handler import SamarbeidsBot
 from bot.middleware.turn_gate import GateAwareAdapter, TurnGate
 from bot.middleware.typing_indicator import TypingIndicator
-from bot.routes import archive_export, ics, notice_export
+from bot.routes import archive_export, consultation_export, ics, notice_export
 from bot.workers import runner
 from bot.workers.calendar import graph_calendar_worker
 from bot.workers.scheduler import scheduler_worker
@@ -44,7 +44,7 @@ DRAIN_SECONDS = 3.0
 # what `serve` runs beside the web app: (name, worker taking the app)
 WORKERS = (("delivery", delivery_worker), ("scheduler", scheduler_worker), ("graph-calendar", graph_calendar_worker))
 # the capabilities' HTTP routes beyond /api/messages: modules with `add_routes(app)`
-ROUTES = (ics, notice_export, archive_export)
+ROUTES = (ics, notice_export, archive_export, consultation_export)
 
 
 def make_adapter(settings: Settings, db: Database, registry: registrations.Registry | None = None) -> CloudAdapter:

@@ -62,11 +62,15 @@ def para(text: str, *, subtle: bool = False, spacing: str | None = None) -> Text
     return TextBlock(**kwargs)
 
 
-def message_back(title: str, text: str, data: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Submit data that Teams shows in the chat as if the user typed `text`."""
-    payload = dict(data or {})
-    payload["msteams"] = {"type": "messageBack", "text": text, "displayText": text}
-    return {"title": title, "data": payload}
+# The verb of a button that says something for the user, as if they had typed it (help, example questions).
+# A plain Action.Submit: Teams' messageBack (data.msteams) does nothing in the Agents Playground.
+SAY = "core.say"
+
+
+def say_button(title: str, text: str, data: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Action.Submit arguments for a button that sends `text` as if the user typed it.
+    With `data` carrying its own `action`, that action handles the press instead (text stays for display)."""
+    return {"title": title, "data": {"action": SAY, "say": text, **(data or {})}}
 
 
 def card_size(card: dict[str, Any]) -> int:

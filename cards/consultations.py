@@ -21,12 +21,14 @@ from adaptive_cards.card import (
 from adaptive_cards.card import Fact as FactRow
 
 from cards.archive import archive_action
-from cards.base import Translate, build, heading, para
+from cards.base import Translate, build, heading, para, say_button
 
 # the verbs of this module's buttons: the handlers register under these names
 CONSULTATION_ANSWER = "consultation.answer"
 CONSULTATION_CANCEL_OPEN = "consultation.cancel_open"
 CONSULTATION_CLOSE = "consultation.close"
+CONSULTATION_CLOSE_CANCEL = "consultation.close_cancel"
+CONSULTATION_EXPORT = "consultation.export"
 CONSULTATION_EXTEND = "consultation.extend"
 CONSULTATION_OPEN = "consultation.open"
 CONSULTATION_PREVIEW = "consultation.preview"
@@ -44,6 +46,7 @@ class QuestionView:
     label: str
     options: list[str] = field(default_factory=list)
     required: bool = False
+    option_titles: list[str] = field(default_factory=list)  # the options in the reader's language (same order)
 
 
 @dataclass
@@ -74,6 +77,7 @@ class AnswerForm:
     current: CurrentAnswer | None = None  # the stored answer, if any
     prefill: CurrentAnswer | None = None  # what to show in the inputs (after a refused submit: what was typed)
     problem: str = ""  # shown on top when a submit was refused
+    based_on: int = 0  # the stored versions this card was drawn from (sum over the party's municipalities)
 
 
 def answer_card(form: AnswerForm, t: Translate) -> dict[str, Any]:
@@ -110,7 +114,10 @@ def answer_card(form: AnswerForm, t: Translate) -> dict[str, Any]:
         value = values.answers.get(question.key) if values else None
         if question.kind == "choice":
             items.append(InputChoiceSet(id=f"q_{question.key}", label=question.label, style="expanded",
-                                        value=value, choices=[InputChoice(title=o, value=o) for o in question.options]))
+                                        value=value, choices=[
+                                            InputChoice(title=title, value=o) for o, title in
+                                            zip(question.options, question.option_titles or question.options,
+                                                strict=False)]))
         else:
             items.append(InputText(id=f"q_{question.key}", label=question.label, is_multiline=True,
                                    max_length=MAX_INPUT, value=value))
@@ -121,7 +128,8 @@ def answer_card(form: AnswerForm, t: Translate) -> dict[str, Any]:
                            value=values.note if values and values.note else None))
     actions: list[Any] = [ActionSubmit(
         title=t("consultations.submit_update") if current else t("consultations.submit"), style="positive",
-        data={"action": CONSULTATION_ANSWER, "consultation": form.consultation_key, "revision": form.revision})]
+        data={"action": CONSULTATION_ANSWER, "consultation": form.consultation_key, "revision": form.revision,
+              "based_on": form.based_on})]
     if form.link:
         actions.append(ActionOpenUrl(title=t("consultations.open_document"), url=form.link))
     return build(items, actions)
@@ -216,10 +224,20 @@ def status_card(view: StatusView, t: Translate) -> dict[str, Any]:
     actions: list[Any] = [ActionSubmit(title=t("consultations.refresh"),
                                        data={"action": CONSULTATION_STATUS, "consultation": view.consultation_key})]
     actions += manage_actions(view.consultation_key, view.closed, t)
+    actions.append(ActionSubmit(title=t("consultations.export_button"),
+                                data={"action": CONSULTATION_EXPORT, "consultation": view.consultation_key}))
     actions += [ActionOpenUrl(title=title, url=url) for title, url in view.export_links]
     if view.archive_id is not None:
         actions.append(archive_action(t, "consultation", view.archive_id))
     return build(items, actions)
+
+
+def export_card(t: Translate, title: str, csv_url: str, xlsx_url: str, minutes: int) -> dict[str, Any]:
+    """Download links for every version of every answer (signed links that expire; ask again for new ones)."""
+    return build([heading(t("consultations.export_title", title=title)),
+                  para(t("consultations.export_text", minutes=minutes))],
+                 [ActionOpenUrl(title=t("consultations.export_csv"), url=csv_url),
+                  ActionOpenUrl(title=t("consultations.export_xlsx"), url=xlsx_url)])
 
 
 def examples(t: Translate) -> dict[str, dict[str, Any]]:
@@ -243,6 +261,15 @@ def examples(t: Translate) -> dict[str, dict[str, Any]]:
             {"joint": 18, "individual": 2, "no_input": 3}, ["Askvoll", "Aurland", "Bømlo"], "ny-samarbeidsavtale-2024"),
             t),
         "consultation-open-form": open_form_card(OpenForm(), t),
+        "consultation-choice": choice_card(t, [("Høyring om budsjett 2027", "7. desember 2026 kl. 12:00",
+                                                "høyring budsjett-2027"),
+                                               ("Høyring om IKT-strategi", "14. desember 2026 kl. 23:59",
+                                                "høyring ikt-strategi")]),
+        "consultation-close-confirm": close_confirm_card(t, "budsjett-2027", "Høyring om budsjett 2027", 23, 40,
+                                                         ["Askvoll", "Aurland"]),
+        "consultation-export": export_card(t, "Innspel til utkast til ny samarbeidsavtale",
+                                           "https://samarbeidsbot.example/exports/consultation/1.csv?t=…",
+                                           "https://samarbeidsbot.example/exports/consultation/1.xlsx?t=…", 60),
         "consultation-open-preview": open_preview_card(OpenPreview(
             "budsjett-2027-20261207", "Høyring om budsjett 2027", "Utkast til budsjett for 2027.",
             "https://example.org/budsjett-2027", "2026-12-07T12:00:00+01:00", "7. desember 2026 kl. 12:00",
@@ -307,6 +334,28 @@ def open_preview_card(preview: OpenPreview, t: Translate) -> dict[str, Any]:
             "description": preview.description, "link": preview.link, "deadline": preview.deadline_iso}
     return build(items, [ActionSubmit(title=t("consultations.open_send"), style="positive", data=data),
                          ActionSubmit(title=t("consultations.open_cancel"), data={"action": CONSULTATION_CANCEL_OPEN})])
+
+
+def choice_card(t: Translate, consultations: list[tuple[str, str, str]]) -> dict[str, Any]:
+    """More than one consultation is open: one button per consultation (title, deadline, what it says)."""
+    items: list[Any] = [heading(t("consultations.choose_title"))]
+    items += [para(t("consultations.choose_line", title=title, deadline=deadline))
+              for title, deadline, _says in consultations]
+    return build(items, [ActionSubmit(**say_button(title[:60], says)) for title, _deadline, says in consultations])
+
+
+def close_confirm_card(t: Translate, key: str, title: str, answered: int, members: int,
+                       not_answered: list[str]) -> dict[str, Any]:
+    """Asked before "Lukk høyringa": what closing does, and who has not answered."""
+    items: list[Any] = [heading(t("consultations.close_confirm_title", title=title)),
+                        para(t("consultations.close_confirm_text", answered=answered, members=members,
+                               missing=len(not_answered)))]
+    if not_answered:
+        items.append(para(", ".join(not_answered), subtle=True))
+    return build(items, [
+        ActionSubmit(title=t("consultations.close_confirm_yes"), style="destructive",
+                     data={"action": CONSULTATION_CLOSE, "consultation": key, "confirmed": "yes"}),
+        ActionSubmit(title=t("consultations.close_confirm_no"), data={"action": CONSULTATION_CLOSE_CANCEL})])
 
 
 def manage_actions(key: str, closed: bool, t: Translate) -> list[Any]:

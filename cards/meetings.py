@@ -81,6 +81,7 @@ class Preview:
     recipients: int
     without_app: list[str]
     change: bool = False
+    warning: str = ""  # the meeting falls on a weekend or a public holiday
 
 
 def _facts(view: EventView, t: Translate) -> FactSet:
@@ -136,9 +137,11 @@ def preview_card(preview: Preview, t: Translate) -> dict[str, Any]:
     title = t("meetings.preview_title_change") if preview.change else t("meetings.preview_title")
     items: list[Any] = [heading(title), para(t("meetings.preview_intro"), subtle=True, spacing="none"),
                         TextBlock(text=f"{t('meetings.kind_' + view.kind)}: {view.title}", weight="bolder",
-                                  size="medium", wrap=True), _facts(view, t), *_agenda(view, t),
-                        para(t("meetings.preview_reminders", days=preview.reminders or "—"), spacing="medium"),
-                        para(t("meetings.preview_recipients", count=preview.recipients))]
+                                  size="medium", wrap=True), _facts(view, t), *_agenda(view, t)]
+    if preview.warning:
+        items.append(TextBlock(text=preview.warning, wrap=True, color="attention", weight="bolder"))
+    items += [para(t("meetings.preview_reminders", days=preview.reminders or "—"), spacing="medium"),
+              para(t("meetings.preview_recipients", count=preview.recipients))]
     if preview.without_app:
         items.append(para(t("meetings.preview_without_app", count=len(preview.without_app),
                             names=", ".join(preview.without_app[:15])), subtle=True))
@@ -170,7 +173,7 @@ def invitation_card(view: EventView, t: Translate, *, update: bool = False) -> d
     if view.kind == "meeting" and not view.cancelled and view.event_id is not None:
         actions += [ActionSubmit(title=t(f"meetings.rsvp_{choice}"),
                                  data={"action": MEETING_RSVP, "event": view.event_id, "response": choice,
-                                       "sequence": view.sequence})
+                                       "sequence": view.sequence, "rsvp_was": view.rsvp or ""})
                     for choice in RSVP_CHOICES]
     if view.ics_url:
         actions.append(ActionOpenUrl(title=t("meetings.add_to_calendar") if not view.cancelled
@@ -189,18 +192,25 @@ def reminder_card(view: EventView, days: int, t: Translate) -> dict[str, Any]:
     actions: list[Any] = []
     if view.kind == "meeting" and view.event_id is not None:
         actions += [ActionSubmit(title=t(f"meetings.rsvp_{c}"), data={"action": MEETING_RSVP, "event": view.event_id,
-                                                                         "response": c, "sequence": view.sequence})
+                                                                         "response": c, "sequence": view.sequence,
+                                                                         "rsvp_was": view.rsvp or ""})
                     for c in RSVP_CHOICES]
     if view.ics_url:
         actions.append(ActionOpenUrl(title=t("meetings.add_to_calendar"), url=view.ics_url))
     return build(items, actions)
 
 
-def upcoming_card(network: str, views: list[EventView], t: Translate, *, secretariat: bool) -> dict[str, Any]:
-    """'Kva skjer?': the next meetings and deadlines; the secretariat also sees RSVP counts and can change."""
+def upcoming_card(network: str, views: list[EventView], t: Translate, *, secretariat: bool,
+                  other_deadlines: list[tuple[str, str, str]] | None = None) -> dict[str, Any]:
+    """'Kva skjer?': the next meetings and deadlines; the secretariat also sees RSVP counts and can change.
+    `other_deadlines`: open consultations and cases (what, title, deadline), shown below."""
     items: list[Any] = [heading(t("meetings.upcoming_title", network=network))]
-    if not views:
+    if not views and not other_deadlines:
         items.append(para(t("meetings.upcoming_none")))
+    if other_deadlines:
+        items.append(TextBlock(text=t("meetings.upcoming_other_title"), weight="bolder", wrap=True))
+        items.append(para("\n".join(t("meetings.upcoming_other_line", what=what, title=title, deadline=deadline)
+                                     for what, title, deadline in other_deadlines)))
     for view in views:
         lines = [view.when]
         if view.place or view.online_url:

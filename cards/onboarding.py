@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from adaptive_cards.card import ActionSubmit, FactSet, TextBlock
+from adaptive_cards.card import ActionSet, ActionSubmit, FactSet, TextBlock
 from adaptive_cards.card import Fact as FactRow
 
-from cards.base import Translate, build, heading, message_back, para
+from cards.base import Translate, build, heading, para, say_button
 
 
 @dataclass
@@ -26,11 +26,11 @@ def welcome_card(data: WelcomeData, t: Translate) -> dict[str, Any]:
         items.append(para(t("core.welcome_network", network=data.network_name)))
     if data.role_text:
         items.append(para(data.role_text, subtle=True))
-    actions = [ActionSubmit(**message_back(t("core.btn_help"), t("core.btn_help").lower()))]
+    actions = [ActionSubmit(**say_button(t("core.btn_help"), t("core.btn_help").lower()))]
     if data.example_question:
         items.append(para(t("core.try_for_example"), spacing="medium"))
         items.append(TextBlock(text=f"«{data.example_question}»", wrap=True, is_subtle=True))
-        actions.insert(0, ActionSubmit(**message_back(data.example_question, data.example_question)))
+        actions.insert(0, ActionSubmit(**say_button(data.example_question, data.example_question)))
     return build(items, actions)
 
 
@@ -42,6 +42,9 @@ class HelpData:
     role_notes: list[str] = field(default_factory=list)
     example_question: str = ""
     known: bool = True
+    # what this person may do: (command as typed, what it does); each gets a button that sends it
+    commands: list[tuple[str, str]] = field(default_factory=list)
+    typed_only: list[tuple[str, str]] = field(default_factory=list)  # commands that need more words
 
 
 def help_card(data: HelpData, t: Translate) -> dict[str, Any]:
@@ -59,9 +62,14 @@ def help_card(data: HelpData, t: Translate) -> dict[str, Any]:
         items.append(para(t("core.help_seats")))
         items.append(FactSet(facts=[FactRow(title=body, value=role) for body, role in data.seats]))
     items += [para(note) for note in data.role_notes]
+    if data.commands or data.typed_only:
+        items.append(TextBlock(text=t("core.help_commands_title"), weight="bolder", wrap=True, spacing="large"))
+        items.append(para("\n".join(f"- **{word}** – {what}" for word, what in data.commands + data.typed_only)))
+    if data.commands:
+        items.append(ActionSet(actions=[ActionSubmit(**say_button(word, word)) for word, _what in data.commands]))
     actions = []
     if data.example_question:
-        actions.append(ActionSubmit(**message_back(data.example_question, data.example_question)))
+        actions.append(ActionSubmit(**say_button(data.example_question, data.example_question)))
     return build(items, actions)
 
 
@@ -73,7 +81,7 @@ def unknown_user_card(network_name: str | None, contact: str | None, t: Translat
         items.append(para(t("core.unknown_no_network")))
     if contact:
         items.append(para(t("core.contact_secretariat", contact=contact), subtle=True))
-    actions = [ActionSubmit(**message_back(t("core.btn_help"), t("core.btn_help").lower()))]
+    actions = [ActionSubmit(**say_button(t("core.btn_help"), t("core.btn_help").lower()))]
     return build(items, actions)
 
 

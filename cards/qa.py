@@ -20,7 +20,7 @@ from adaptive_cards.card import (
     TextBlock,
 )
 
-from cards.base import Translate, build, message_back, para
+from cards.base import Translate, build, para, say_button
 
 # the verbs of this module's buttons: the handlers register under these names
 QA_ANSWER_ESCALATED = "qa.answer_escalated"
@@ -78,7 +78,7 @@ class EscalationView:
 
 
 def _ask_button(question: str) -> dict[str, Any]:
-    spec = message_back(question, question, {"action": QA_ASK, "q": question})
+    spec = say_button(question, question, {"action": QA_ASK, "q": question})
     return ActionSubmit(title=spec["title"][:80], data=spec["data"])
 
 
@@ -145,7 +145,7 @@ def escalation_card(view: EscalationView, t: Translate) -> dict[str, Any]:
         items.append(TextBlock(text=view.problem, wrap=True, color="attention", weight="bolder"))
     items.append(InputText(id="answer", label=t("qa.answer_label"), placeholder=t("qa.answer_placeholder"),
                            is_multiline=True, max_length=MAX_ANSWER, value=view.answer or None))
-    items.append(InputToggle(id="save", title=t("qa.save_toggle"), value="true", value_on="true",
+    items.append(InputToggle(id="save", title=t("qa.save_toggle"), value="false", value_on="true",
                              value_off="false"))
     return build(items, [ActionSubmit(title=t("qa.send_answer"), style="positive",
                                       data={"action": QA_ANSWER_ESCALATED, "id": view.id})])

@@ -152,6 +152,7 @@ class AskView:
     current: str = ""  # translated current answer of this municipality
     answered_by: str = ""
     closed: str = ""  # why answering is over, when it is
+    based_on: int = 0  # the answer version the card shows (0: not answered), so an older copy is recognised
 
 
 def ask_card(view: AskView, t: Translate) -> dict[str, Any]:
@@ -168,7 +169,8 @@ def ask_card(view: AskView, t: Translate) -> dict[str, Any]:
         return build(items)
     items.append(para(t("routines.ask_change_until", deadline=s.deadline), subtle=True))
     return build(items, [ActionSubmit(title=t(f"routines.answer_{a}"), style="positive" if a == "ja" else None,
-                                      data={"action": PROCUREMENT_ANSWER, "procurement": s.key, "answer": a})
+                                      data={"action": PROCUREMENT_ANSWER, "procurement": s.key, "answer": a,
+                                            "based_on": view.based_on})
                          for a in ANSWERS])
 
 

@@ -133,6 +133,7 @@ class CaseView:
     reason_prefill: str | None = None
     decision_prefill: str = ""
     can_archive: bool = False  # secretariat, once closed and decided: the "Archive package" button
+    confirm_close: str = ""  # set when the chair pressed "Lukk saka no": what closing now will do
 
 
 def outcome_line(view: CaseView, t: Translate) -> str:
@@ -175,12 +176,17 @@ def case_card(view: CaseView, t: Translate) -> dict[str, Any]:
             items.append(para(t("votes.objection_line", name=name, option=label, reason=_short(reason)),
                               subtle=True))
     elif view.status == "open":
-        items.append(para(t(f"votes.hidden_{view.visibility}"), subtle=True))
+        hidden = f"votes.hidden_{view.visibility}"
+        if view.visibility == "after_vote" and (view.note or not view.can_vote):
+            # observers, others and the shared copy: "when you have voted" is not theirs to do
+            hidden = "votes.hidden_after_vote_others"
+        items.append(para(t(hidden), subtle=True))
     if view.missing is not None and view.status == "open":
         items.append(_section(t("votes.missing_voters")))
         items.append(para(", ".join(view.missing) if view.missing else t("votes.missing_none")))
     if view.my_vote:
-        line = t("votes.my_vote", option=view.my_vote, version=view.my_version)
+        line = t("votes.my_vote" if view.status == "open" else "votes.my_vote_closed", option=view.my_vote,
+                 version=view.my_version)
         if view.my_reason:
             line += "\n\n" + t("votes.my_reason", reason=_short(view.my_reason))
         items.append(para(line, spacing="medium"))
@@ -193,7 +199,7 @@ def case_card(view: CaseView, t: Translate) -> dict[str, Any]:
         items.append(InputText(id="reason", label=label, is_multiline=True, max_length=MAX_REASON,
                                value=prefill or None))
         items.append(ActionSet(actions=[
-            _execute(o.label, VOTE_CAST, {"case": view.case_id, "option": o.key},
+            _execute(o.label, VOTE_CAST, {"case": view.case_id, "option": o.key, "based_on": view.my_version},
                      style="positive" if o.key == "einig" else None)
             for o in view.options]))
     if view.can_decide:
@@ -203,7 +209,14 @@ def case_card(view: CaseView, t: Translate) -> dict[str, Any]:
         items.append(ActionSet(actions=[_execute(t("votes.decide_button"), VOTE_DECIDE,
                                                  {"case": view.case_id, "source": "case"}, style="positive")]))
     manage = []
-    if view.can_close:
+    if view.can_close and view.confirm_close:
+        items.append(TextBlock(text=view.confirm_close, wrap=True, weight="bolder", color="attention",
+                               spacing="medium"))
+        items.append(ActionSet(actions=[
+            _execute(t("votes.close_confirm_yes"), VOTE_CLOSE,
+                     {"case": view.case_id, "revision": view.revision, "confirmed": "yes"}, style="destructive"),
+            _execute(t("votes.close_confirm_no"), VOTE_REFRESH, {"case": view.case_id})]))
+    elif view.can_close:
         manage.append(_execute(t("votes.close_button"), VOTE_CLOSE,
                                {"case": view.case_id, "revision": view.revision}, style="destructive"))
     for visibility in view.tighten_to:

@@ -78,3 +78,10 @@ def format_when(value: datetime, lang: str) -> str:
     day = format_day(local.date(), lang)
     at = "at" if lang == "en" else "kl."
     return f"{day} {at} {local:%H:%M}"
+
+
+def weekday(value: date, lang: str) -> str:
+    """'laurdag' / 'lørdag' / 'Saturday' (Teams users expect the weekday with a date)."""
+    if isinstance(value, datetime):
+        value = value.astimezone(OSLO).date()
+    return _babel_format_date(value, format="EEEE", locale=babel_locale(lang))

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from cards.onboarding import HelpData, WelcomeData, help_card, unknown_user_card, welcome_card
 from dialogs.i18n import LANGUAGES, t
+from dialogs.services import Services
 from dialogs.turn import Reply
 from dialogs.viewer import Viewer, set_language
 from storage.models import AuditEntry, Person
@@ -65,8 +66,49 @@ async def unknown_user(session: AsyncSession, viewer: Viewer) -> Reply:
     return Reply(card=card, summary=t("core.unknown_title", viewer.lang))
 
 
-def help_reply(viewer: Viewer) -> Reply:
+async def _commands(session: AsyncSession, services: Services, viewer: Viewer
+                    ) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """The commands this person may use, in their language: (word, what it does), and those that need more
+    words (typed, no button). Decided by the same rules the commands themselves apply."""
+    from dialogs.routines import common as routines
+    from dialogs.votes import rules as votes
+
+    lang = viewer.lang
+    if viewer.network is None or viewer.person is None:
+        return [], []
+
+    def cmd(name: str) -> tuple[str, str]:
+        return t(f"core.cmd_word_{name}", lang), t(f"core.cmd_{name}", lang)
+
+    out, typed = [cmd("whats_on")], []
+    secretariat = viewer.is_secretariat
+    municipality = viewer.person.municipality
+    answers = (municipality is not None and municipality.member and municipality.network_id == viewer.network.id
+               and viewer.has_role("director", "mayor", "representative", "coordinator"))
+    if secretariat:
+        out.append(cmd("consultation_status"))
+    elif answers or (viewer.person.organisation is not None and viewer.person.organisation.kind == "regional_body"):
+        out.append(cmd("consultation"))
+    if viewer.seats or secretariat:
+        out.append(cmd("cases"))
+    if secretariat:
+        out += [cmd("new_consultation"), cmd("new_meeting"), cmd("notice"), cmd("export")]
+    if await votes.bodies_person_may_open(session, viewer.person, viewer.network.id, services.now()):
+        out.append(cmd("new_case"))
+    if secretariat or viewer.seats:
+        typed.append(cmd("minutes"))
+    try:
+        settings = await routines.routines_of(session, viewer.network)
+    except routines.Refusal:
+        settings = None
+    if settings is not None and (routines.speaks_for(viewer) is not None or routines.is_lead(viewer, settings)):
+        out += [cmd("new_procurement"), cmd("procurements")]
+    return out, typed
+
+
+async def help_reply(session: AsyncSession, services: Services, viewer: Viewer) -> Reply:
     tr = translator(viewer.lang)
+    commands, typed = await _commands(session, services, viewer)
     notes = []
     if viewer.is_secretariat:
         notes.append(t("core.help_secretariat", viewer.lang))
@@ -77,7 +119,8 @@ def help_reply(viewer: Viewer) -> Reply:
     data = HelpData(
         network_name=viewer.network.name if viewer.network else None, role_text=role_text(viewer),
         seats=[(s.body_name, t(f"core.seat_{s.role}", viewer.lang)) for s in viewer.seats],
-        role_notes=notes, example_question=t("core.example_question", viewer.lang), known=viewer.known)
+        role_notes=notes, example_question=t("core.example_question", viewer.lang), known=viewer.known,
+        commands=commands, typed_only=typed)
     return Reply(card=help_card(data, tr), summary=t("core.help_title", viewer.lang))
 
 

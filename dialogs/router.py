@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from cards.base import SAY
 from dialogs import onboarding, ratelimit
 from dialogs.i18n import t
 from dialogs.services import Services
@@ -126,15 +127,17 @@ async def _route(session: AsyncSession, services: Services, viewer: Viewer, inco
         if limited := ratelimit.check(services, viewer, str(action)):
             return limited
         return await handler(session, services, viewer, value)
+    return await _route_text(session, services, viewer, incoming.text.strip())
 
-    text = incoming.text.strip()
+
+async def _route_text(session: AsyncSession, services: Services, viewer: Viewer, text: str) -> list[Reply]:
     if len(text) > services.max_text_length:
         return [Reply(text=t("core.too_long", viewer.lang, length=len(text), limit=services.max_text_length))]
     command = normalise_command(text)
     if not command:
         return [Reply(text=t("core.empty", viewer.lang))]
     if command in _HELP:
-        return [onboarding.help_reply(viewer)]
+        return [await onboarding.help_reply(session, services, viewer)]
     if match := _LANGUAGE.match(command):
         return [await onboarding.change_language(session, viewer, match.group(1))]
     if command in _GREETING:
@@ -151,6 +154,14 @@ async def _route(session: AsyncSession, services: Services, viewer: Viewer, inco
             return replies
     shown = text if len(text) <= 80 else text[:77] + "…"
     return [Reply(text=t("core.fallback", viewer.lang, text=shown))]
+
+
+async def _say(session: AsyncSession, services: Services, viewer: Viewer, data: dict) -> list[Reply]:
+    """A button that says something for the user (cards.base.say_button): answered as if they typed it."""
+    return await _route_text(session, services, viewer, str(data.get("say") or "").strip())
+
+
+CARD_ACTIONS[SAY] = _say
 
 
 async def welcome_on_install(services: Services, incoming: Incoming) -> Routed:

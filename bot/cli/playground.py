@@ -8,7 +8,9 @@ schema wants exactly five users besides the current user; the fifth and sixth ar
 people of the same network.
 
 Which demo person is the current user: `PLAYGROUND_USER` = director (default) | secretariat |
-chair | observer | a person key from data/ (e.g. `dv-sekretariat-1`).
+chair | observer (of `DEFAULT_NETWORK`) | a person key from data/ of any network (e.g.
+`dv-sekretariat-1`, `dit-direktor-modum`: the Playground then shows that person's network).
+The Playground is bound to 127.0.0.1 (playground_loopback.cjs).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from storage.db import Database
 from storage.models import Network, Person, Seat
 
 CONFIG_NAME = ".m365agentsplayground.yml"
+LOOPBACK_PRELOAD = Path(__file__).resolve().with_name("playground_loopback.cjs")
 WORK_DIR = ".playground"
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 ROLES = ("director", "secretariat", "chair", "observer")
@@ -52,6 +55,7 @@ class DemoUser:
     name: str
     email: str
     aad_object_id: str
+    network: str = ""
 
     def as_config(self) -> dict[str, str]:
         given, _, surname = self.name.rpartition(" ")
@@ -154,9 +158,23 @@ def build_config(users: list[DemoUser], current: DemoUser, tenant_id: str, netwo
     }
 
 
+async def network_of_person(db: Database, key: str) -> str | None:
+    """The network slug of the demo person with this key (PLAYGROUND_USER may name anyone in data/)."""
+    async with db.session() as session:
+        return await session.scalar(select(Network.slug).join(Person, Person.network_id == Network.id)
+                                    .where(Person.key == key, Person.demo.is_(True)))
+
+
 async def write_config(db: Database, folder: Path, *, network_slug: str, who: str) -> tuple[Path, DemoUser]:
+    """Write the config; a person key of another network than `network_slug` switches to that network
+    (the returned user's `network` says which)."""
     await db.ensure_ready()
-    users = await demo_users(db, network_slug, include=(who or "").strip())
+    who = (who or "director").strip()
+    if who not in ROLES and (own := await network_of_person(db, who)):
+        network_slug = own
+    users = await demo_users(db, network_slug)
+    if who not in ROLES and who not in {u.key for u in users}:
+        users = await _with_person(db, users, who)
     current = pick_current(users, who)
     async with db.session() as session:
         network = await session.scalar(select(Network).where(Network.slug == network_slug))
@@ -170,7 +188,21 @@ async def write_config(db: Database, folder: Path, *, network_slug: str, who: st
     header = ("# Written by `samarbeidsbot playground` from the demo people in the database; rewritten on\n"
               "# every start. Schema: https://aka.ms/teams-app-test-tool-config/0.1.1/config.schema.json\n")
     path.write_text(header + yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    return path, current
+    return path, DemoUser(current.role, current.key, current.name, current.email, current.aad_object_id,
+                          network=network_slug)
+
+
+async def _with_person(db: Database, users: list[DemoUser], key: str) -> list[DemoUser]:
+    """The six users with the demo person `key` in place of the last one (a person beyond the first six)."""
+    async with db.session() as session:
+        person = await session.scalar(select(Person).where(Person.key == key, Person.demo.is_(True),
+                                                           Person.anonymised.is_(False)))
+        if person is None:
+            return users
+        network_slug = await session.scalar(select(Network.slug).where(Network.id == person.network_id))
+    aad = person.aad_object_id or str(uuid.uuid5(_NAMESPACE, f"{network_slug}/{person.key}"))
+    email = (person.email or person.upn or f"{person.key}@example.org").lower()
+    return [*users[:USERS_BESIDES_CURRENT], DemoUser("member", key, person.name, email, aad)]
 
 
 def playground_command(port: int, bot_url: str) -> list[str]:
@@ -181,7 +213,9 @@ def playground_command(port: int, bot_url: str) -> list[str]:
     for root in (PROJECT_ROOT, Path.cwd()):
         cli = root / "node_modules" / "@microsoft" / "m365agentsplayground" / "cli.js"
         if cli.is_file():
-            return [node, str(cli), "-e", bot_url, "-c", "msteams", "-p", str(port), "--disable-telemetry"]
+            # the Playground listens on every interface and has no option for it: a preload binds it to loopback
+            return [node, "--require", str(LOOPBACK_PRELOAD), str(cli), "-e", bot_url, "-c", "msteams", "-p", str(port),
+                    "--disable-telemetry"]
     raise PlaygroundError(f"the Agents Playground is not installed: run `npm ci` in {PROJECT_ROOT}")
 
 
@@ -217,7 +251,12 @@ def run_playground(port: int = 56150, bot_url: str = "http://127.0.0.1:3978/api/
 
     try:
         path, current = asyncio.run(write())
-        print(f"wrote {path} (you are {current.name}, {current.role}, {network_slug})", flush=True)
+        print(f"wrote {path} (you are {current.name}, {current.role}, {current.network})", flush=True)
+        if current.network != network_slug:
+            print(f"note: {current.name} belongs to {current.network}; start the bot with "
+                  f"DEFAULT_NETWORK={current.network} so that people it does not know are greeted for that "
+                  "network (the people here are recognised by their tenant and AAD id either way)",
+                  file=sys.stderr, flush=True)
         if write_only:
             return 0
         command = playground_command(port, bot_url)

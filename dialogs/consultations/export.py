@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import csv
+import hashlib
+import hmac
 import io
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from urllib.parse import quote
 
 from openpyxl import Workbook
 from sqlalchemy import select
@@ -13,6 +16,8 @@ from sqlalchemy.orm import aliased
 
 from dialogs.consultations.status import latest_responses
 from dialogs.i18n import OSLO
+from dialogs.meetings.ics import signing_key
+from dialogs.notices.export import in_secretariat
 from storage.models import Consultation, ConsultationResponse, Municipality, Organisation, Person
 
 BASE_COLUMNS = ["consultation", "municipality_number", "municipality", "version", "latest", "kind",
@@ -73,3 +78,44 @@ def to_xlsx(columns: list[str], rows: list[dict], title: str) -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+# --- signed download links ("Eksporter" on the secretariat's status card, and `eksport`) ------------
+# As for notices (dialogs.notices.export): the browser that opens the link has no Teams login, so the
+# link is the permission: an HMAC over the consultation, the person, the format and an expiry, signed
+# with the calendar links' key. On download the person must still be in the network's secretariat.
+
+LINK_LIFETIME = timedelta(hours=1)
+FORMATS = ("csv", "xlsx")
+
+
+def _mac(key: bytes, consultation_id: int, person_id: int, fmt: str, expires: int) -> str:
+    message = f"consultation-export:{consultation_id}:{person_id}:{fmt}:{expires}".encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()[:32]
+
+
+async def export_url(session: AsyncSession, public_url: str, consultation_id: int, person_id: int, fmt: str,
+                     now: datetime) -> str:
+    expires = int((now + LINK_LIFETIME).timestamp())
+    token = f"{person_id}.{expires}.{_mac(await signing_key(session), consultation_id, person_id, fmt, expires)}"
+    base = (public_url or "http://localhost:3978").rstrip("/")
+    return f"{base}/exports/consultation/{consultation_id}.{fmt}?t={quote(token)}"
+
+
+async def verify(session: AsyncSession, consultation_id: int, fmt: str, token: str,
+                 now: datetime) -> Consultation | None:
+    """The consultation a valid, unexpired token was made for, if its person may still export it."""
+    try:
+        person_raw, expires_raw, mac = (token or "").split(".")
+        person_id, expires = int(person_raw), int(expires_raw)
+    except ValueError:
+        return None
+    if fmt not in FORMATS or expires < now.timestamp():
+        return None
+    if not hmac.compare_digest(_mac(await signing_key(session), consultation_id, person_id, fmt, expires), mac):
+        return None
+    consultation = await session.get(Consultation, consultation_id)
+    person = await session.get(Person, person_id)
+    if consultation is None or person is None or not await in_secretariat(session, person, consultation.network_id):
+        return None
+    return consultation

@@ -10,21 +10,33 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from cards.consultations import (
     CONSULTATION_ANSWER,
+    CONSULTATION_EXPORT,
     CONSULTATION_STATUS,
     Receipt,
+    choice_card,
+    export_card,
     receipt_card,
 )
 from dialogs import router
-from dialogs.consultations import rules
-from dialogs.consultations.status import current_consultation
-from dialogs.consultations.views import STATUS_CARD, answer_form, questions_of, status_card_for, status_reply
+from dialogs.consultations import export, rules
+from dialogs.consultations.status import current_consultation, latest_responses, open_consultations
+from dialogs.consultations.views import (
+    STATUS_CARD,
+    answer_form,
+    based_on,
+    questions_of,
+    status_card_for,
+    status_reply,
+)
 from dialogs.i18n import format_day, format_when, t
 from dialogs.onboarding import translator
 from dialogs.services import Services
 from dialogs.turn import Refresh, Reply
 from dialogs.viewer import Viewer
-from storage.models import Consultation, Network, PostedCard
+from storage.models import Consultation, Network, Person, PostedCard
 
+_EXPORT = re.compile(r"^(?:eksport|eksporter|export|eksport høyring|eksporter høyring|eksporter høring|"
+                     r"export consultation)(?:\s+(?P<key>[\w-]+))?$", re.IGNORECASE)
 _COMMAND = re.compile(r"^(?:høyring|høyringa|høring|høringen|hoyring|horing|consultation|"
                       r"status høyring|status høring|svar på høyring|svar på høring)\b", re.IGNORECASE)
 
@@ -42,17 +54,30 @@ async def render_status(session: AsyncSession, services: Services, posted: Poste
     return await status_card_for(session, services, network, consultation, posted.language)
 
 
-def _closed_text(consultation: Consultation, lang: str) -> str:
-    return t("consultations.closed", lang, deadline=format_when(consultation.deadline, lang),
+def _closed_text(consultation: Consultation, lang: str, now) -> str:
+    # closed early by the secretariat: the deadline lies ahead, so "the deadline was …" would be wrong
+    key = "consultations.closed_early" if consultation.deadline > now else "consultations.closed"
+    return t(key, lang, deadline=format_when(consultation.deadline, lang),
              contact=consultation.contact or t("core.role_secretariat", lang))
 
 
 @router.text_handler(priority=30)
 async def consultation_command(session: AsyncSession, services: Services, viewer: Viewer,
                                text: str) -> list[Reply] | None:
-    if not _COMMAND.match(text.strip()):
+    match = _COMMAND.match(text.strip())
+    if not match:
         return None
-    consultation = await current_consultation(session, viewer.network)
+    rest = text.strip()[match.end():].strip()
+    key = rest if re.fullmatch(r"[a-z0-9][a-z0-9-]{0,120}", rest) else None  # "høyring <key>" from a choice
+    if key is None:
+        open_now = await open_consultations(session, viewer.network, services.now())
+        if len(open_now) > 1:  # more than one open: choose (each button says "høyring <key>")
+            return [Reply(card=choice_card(translator(viewer.lang), [
+                (c.title, format_when(c.deadline, viewer.lang), f"{match.group(0).lower()} {c.key}")
+                for c in open_now]), summary=t("consultations.choose_title", viewer.lang))]
+    consultation = await current_consultation(session, viewer.network, key)
+    if consultation is None and key is not None:
+        return [Reply(text=t("consultations.unknown", viewer.lang))]
     if consultation is None:
         return [Reply(text=t("consultations.none_open", viewer.lang, network=viewer.network.name))]
     replies = []
@@ -64,7 +89,7 @@ async def consultation_command(session: AsyncSession, services: Services, viewer
         replies.append(await answer_form(session, services, viewer, consultation, party))
     except rules.Refusal as refusal:
         if not replies:
-            text = (_closed_text(consultation, viewer.lang) if refusal.key == "consultations.closed"
+            text = (_closed_text(consultation, viewer.lang, services.now()) if refusal.key == "consultations.closed"
                     else t(refusal.key, viewer.lang, **refusal.values))
             replies.append(Reply(text=text))
     return replies
@@ -86,7 +111,7 @@ async def submit_answer(session: AsyncSession, services: Services, viewer: Viewe
         rules.check_open(consultation, now)
     except rules.Refusal as refusal:
         if refusal.key == "consultations.closed":
-            return [Reply(text=_closed_text(consultation, lang))]
+            return [Reply(text=_closed_text(consultation, lang, now))]
         return [Reply(text=t(refusal.key, lang, **refusal.values))]
     if str(data.get("revision")) != str(consultation.revision):
         return [Reply(text=t("consultations.stale", lang)),
@@ -100,6 +125,9 @@ async def submit_answer(session: AsyncSession, services: Services, viewer: Viewe
         if refusal.key == "consultations.too_long":
             return [Reply(text=problem)]
         return [await answer_form(session, services, viewer, consultation, party, problem=problem, typed=data)]
+    if stale := await _stale(session, consultation, party, draft, data, lang):
+        # drawn from an older stored answer: nothing is stored; the fresh card shows what is stored now
+        return [Reply(text=stale), await answer_form(session, services, viewer, consultation, party)]
     try:
         async with session.begin_nested():
             stored = await rules.store(session, consultation, party, draft, viewer, now)
@@ -109,6 +137,28 @@ async def submit_answer(session: AsyncSession, services: Services, viewer: Viewe
     if any(item.new for item in stored):
         replies.append(Refresh(STATUS_CARD, f"{consultation.network_id}:{consultation.key}"))
     return replies
+
+
+async def _stale(session: AsyncSession, consultation: Consultation, party: rules.Party, draft: rules.Draft,
+                 data: dict, lang: str) -> str:
+    """Why a submit from an older card is refused ('' when the card is current, or when it repeats what is
+    stored: a double click). A card without `based_on` counts as drawn before any answer."""
+    try:
+        card_based_on = int(data.get("based_on") or 0)
+    except (TypeError, ValueError):
+        card_based_on = -1
+    if card_based_on == await based_on(session, consultation, party):
+        return ""
+    latest = await latest_responses(session, consultation)
+    responses = [latest.get(m.id) for m in party.municipalities]
+    if all(r is not None and rules._same(r, draft) for r in responses):
+        return ""
+    response = next((r for r in responses if r is not None), None)
+    if response is None:  # nothing stored yet: nothing an old card could overwrite
+        return ""
+    by = await session.get(Person, response.submitted_by_id) if response.submitted_by_id else None
+    return t("consultations.stale_answer", lang, version=response.version,
+             kind=t(f"consultations.kind_{response.kind}", lang), at=format_when(response.submitted_at, lang), by=by.name if by else "—")
 
 
 def _receipt(consultation: Consultation, stored: list[rules.Stored], draft: rules.Draft, lang: str,
@@ -138,3 +188,32 @@ async def refresh_status(session: AsyncSession, services: Services, viewer: View
 
 
 # The secretariat's commands live beside these; importing registers them with the router.
+
+
+async def _export_reply(session: AsyncSession, services: Services, viewer: Viewer, key: str | None) -> list[Reply]:
+    if viewer.network is None or viewer.person is None or not viewer.is_secretariat:
+        name = viewer.network.name if viewer.network else ""
+        return [Reply(text=t("consultations.export_secretariat_only", viewer.lang, network=name))]
+    consultation = await current_consultation(session, viewer.network, key)
+    if consultation is None:
+        return [Reply(text=t("consultations.unknown", viewer.lang))]
+    now = services.now()
+    csv_url, xlsx_url = [await export.export_url(session, services.public_url, consultation.id, viewer.person.id,
+                                                 fmt, now) for fmt in export.FORMATS]
+    minutes = int(export.LINK_LIFETIME.total_seconds() // 60)
+    return [Reply(card=export_card(translator(viewer.lang), consultation.title, csv_url, xlsx_url, minutes),
+                  summary=t("consultations.export_title", viewer.lang, title=consultation.title))]
+
+
+@router.card_action(CONSULTATION_EXPORT)
+async def on_export(session: AsyncSession, services: Services, viewer: Viewer, data: dict) -> list[Reply]:
+    """Download links (CSV and Excel) made for this secretariat member, valid for an hour."""
+    return await _export_reply(session, services, viewer, str(data.get("consultation") or "") or None)
+
+
+@router.text_handler(priority=30)
+async def export_command(session: AsyncSession, services: Services, viewer: Viewer, text: str) -> list[Reply] | None:
+    match = _EXPORT.match(router.normalise_command(text))
+    if match is None:
+        return None
+    return await _export_reply(session, services, viewer, match.group("key"))

@@ -13,18 +13,21 @@ from sqlalchemy.orm import selectinload
 from cards.consultations import (
     CONSULTATION_CANCEL_OPEN,
     CONSULTATION_CLOSE,
+    CONSULTATION_CLOSE_CANCEL,
     CONSULTATION_EXTEND,
     CONSULTATION_OPEN,
     CONSULTATION_PREVIEW,
     CONSULTATION_REOPEN,
     OpenForm,
     OpenPreview,
+    close_confirm_card,
     open_form_card,
     open_preview_card,
 )
 from dialogs import router
 from dialogs.consultations import manage, reminders  # noqa: F401 - reminders registers its job
 from dialogs.consultations.rules import Refusal, answering_party
+from dialogs.consultations.status import is_closed, latest_responses, status_of
 from dialogs.consultations.views import STATUS_CARD, answer_form, status_reply
 from dialogs.dates import WhenError, parse_when
 from dialogs.i18n import format_when, t
@@ -130,9 +133,11 @@ async def open_and_send(session: AsyncSession, services: Services, viewer: Viewe
 
 
 async def distribute(session: AsyncSession, services: Services, opener: Viewer,
-                     consultation: Consultation) -> list[Reply]:
-    """The answer card, in each recipient's language, to every director who has the app."""
+                     consultation: Consultation, *, only_unanswered: bool = False) -> list[Reply]:
+    """The answer card, in each recipient's language, to every director who has the app
+    (on reopening: only to those whose municipalities have not answered)."""
     replies = []
+    answered = set((await latest_responses(session, consultation)).keys()) if only_unanswered else set()
     for recipient in await manage.recipients(session, opener.network):
         if not recipient.conversation_id:
             continue
@@ -144,6 +149,8 @@ async def distribute(session: AsyncSession, services: Services, opener: Viewer,
         try:
             party = await answering_party(session, viewer)
         except Refusal:
+            continue
+        if only_unanswered and all(m.id in answered for m in party.municipalities):
             continue
         reply = await answer_form(session, services, viewer, consultation, party)
         reply.to_conversation = recipient.conversation_id
@@ -165,6 +172,7 @@ async def _change_deadline(session: AsyncSession, services: Services, viewer: Vi
     consultation = await _find(session, viewer, data)
     if consultation is None:
         return [Reply(text=t("consultations.unknown", viewer.lang))]
+    was_closed = is_closed(consultation, services.now())
     try:
         deadline = _deadline(str(data.get("deadline") or ""), viewer.lang, services.now())
         await manage.change_deadline(session, consultation, deadline, now=services.now(), actor=viewer.sender.actor)
@@ -172,13 +180,22 @@ async def _change_deadline(session: AsyncSession, services: Services, viewer: Vi
         return [Reply(text=err.message(viewer.lang))]
     except Refusal as refusal:
         return [Reply(text=t(refusal.key, viewer.lang, **refusal.values))]
-    return [Reply(text=t("consultations.extended", viewer.lang, title=consultation.title,
-                         deadline=format_when(deadline, viewer.lang))),
-            Refresh(STATUS_CARD, f"{consultation.network_id}:{consultation.key}")]
+    text = t("consultations.extended", viewer.lang, title=consultation.title,
+             deadline=format_when(deadline, viewer.lang))
+    sent: list[Reply] = []
+    if was_closed:  # reopened: the answer card goes again to the municipalities that had not answered
+        sent = await distribute(session, services, viewer, consultation, only_unanswered=True)
+        text += " " + t("consultations.reopen_sent", viewer.lang, count=len(sent))
+    return [Reply(text=text), Refresh(STATUS_CARD, f"{consultation.network_id}:{consultation.key}"), *sent]
 
 
 router.card_action(CONSULTATION_EXTEND)(_change_deadline)
 router.card_action(CONSULTATION_REOPEN)(_change_deadline)
+
+
+@router.card_action(CONSULTATION_CLOSE_CANCEL)
+async def close_cancelled(session: AsyncSession, services: Services, viewer: Viewer, data: dict) -> list[Reply]:
+    return [Reply(text=t("consultations.close_cancelled", viewer.lang))]
 
 
 @router.card_action(CONSULTATION_CLOSE)
@@ -188,6 +205,14 @@ async def close_now(session: AsyncSession, services: Services, viewer: Viewer, d
     consultation = await _find(session, viewer, data)
     if consultation is None:
         return [Reply(text=t("consultations.unknown", viewer.lang))]
+    if consultation.status == "closed":
+        return [Reply(text=t("consultations.already_closed", viewer.lang, title=consultation.title))]
+    if str(data.get("confirmed") or "") != "yes":  # ask first, saying what will happen
+        status = await status_of(session, viewer.network, consultation, services.now())
+        card = close_confirm_card(translator(viewer.lang), consultation.key, consultation.title,
+                                  status.answered, status.members, [m.name for m in status.not_answered])
+        return [Reply(card=card, summary=t("consultations.close_confirm_title", viewer.lang,
+                                            title=consultation.title))]
     if not await manage.close(session, consultation, actor=viewer.sender.actor):
         return [Reply(text=t("consultations.already_closed", viewer.lang, title=consultation.title))]
     return [Reply(text=t("consultations.closed_now", viewer.lang, title=consultation.title)),

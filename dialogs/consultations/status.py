@@ -71,6 +71,14 @@ def is_closed(consultation: Consultation, now: datetime) -> bool:
     return consultation.status == "closed" or (consultation.status == "open" and now > consultation.deadline)
 
 
+async def open_consultations(session: AsyncSession, network: Network, now: datetime) -> list[Consultation]:
+    """The consultations open for answers now, the nearest deadline first."""
+    rows = (await session.scalars(select(Consultation).where(
+        Consultation.network_id == network.id, Consultation.status == "open")
+        .order_by(Consultation.deadline))).all()
+    return [c for c in rows if not is_closed(c, now)]
+
+
 async def current_consultation(session: AsyncSession, network: Network, key: str | None = None) -> Consultation | None:
     """The consultation asked for by key, else the open one, else the most recent one."""
     query = select(Consultation).where(Consultation.network_id == network.id)

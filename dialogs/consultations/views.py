@@ -29,7 +29,8 @@ def questions_of(consultation: Consultation, lang: str, network_lang: str) -> li
     for q in consultation.questions or []:
         options = [(_label(o, network_lang, "nn"), _label(o, lang, network_lang)) for o in q.get("options", [])]
         views.append(QuestionView(key=q["key"], kind=q.get("kind", "text"), label=_label(q["label"], lang, network_lang),
-                                  options=[value for value, _title in options], required=bool(q.get("required"))))
+                                  options=[value for value, _title in options], required=bool(q.get("required")),
+                                  option_titles=[title for _value, title in options]))
     return views
 
 
@@ -46,6 +47,13 @@ async def _current_answer(session: AsyncSession, consultation: Consultation, par
                          answers=dict(response.answers or {}),
                          own_council_date=response.own_council_date.isoformat() if response.own_council_date else "",
                          note=response.note or "")
+
+
+async def based_on(session: AsyncSession, consultation: Consultation, party: rules.Party) -> int:
+    """What an answer card is drawn from: the sum of the latest versions of the party's municipalities
+    (0 when none has answered). Any new version raises it, so a card drawn earlier is recognised."""
+    latest = await latest_responses(session, consultation)
+    return sum(latest[m.id].version for m in party.municipalities if m.id in latest)
 
 
 async def answer_form(session: AsyncSession, services: Services, viewer: Viewer, consultation: Consultation,
@@ -72,7 +80,8 @@ async def answer_form(session: AsyncSession, services: Services, viewer: Viewer,
         deadline=format_when(consultation.deadline, lang), days_left=max(days_left(consultation.deadline, services.now()), 0),
         party=party_text, questions=questions_of(consultation, lang, viewer.network.language),
         bodies=[(o.key, o.name) for o in bodies], joint_only=party.organisation is not None,
-        current=current, prefill=prefill, problem=problem)
+        current=current, prefill=prefill, problem=problem,
+        based_on=await based_on(session, consultation, party))
     return Reply(card=answer_card(form, translator(lang)), summary=consultation.title)
 
 

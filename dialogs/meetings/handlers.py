@@ -50,7 +50,7 @@ from dialogs.services import Services
 from dialogs.turn import Refresh, Reply
 from dialogs.viewer import Viewer
 from storage import directory
-from storage.models import Event, Network
+from storage.models import Event, Network, Rsvp
 from storage.models.meetings import MeetingDraft
 
 _WHATS_ON = re.compile(
@@ -98,8 +98,26 @@ async def whats_on(session: AsyncSession, services: Services, viewer: Viewer, te
                                            person=viewer.person, counts=secretariat))
         if len(views) >= 10:
             break
-    card = upcoming_card(viewer.network.name, views, _tr(viewer), secretariat=secretariat)
+    card = upcoming_card(viewer.network.name, views, _tr(viewer), secretariat=secretariat,
+                         other_deadlines=await _other_deadlines(session, services, viewer))
     return [Reply(card=card, summary=t("meetings.upcoming_title", viewer.lang, network=viewer.network.name))]
+
+
+async def _other_deadlines(session: AsyncSession, services: Services, viewer: Viewer) -> list[tuple[str, str, str]]:
+    """Open consultations (for everyone in the network) and open cases (in the bodies the viewer sits in;
+    the secretariat sees all), nearest deadline first."""
+    from dialogs.consultations.status import open_consultations
+    from storage.models import Body, Case
+
+    now, lang = services.now(), viewer.lang
+    found = [(c.deadline, t("meetings.upcoming_consultation", lang), c.title)
+             for c in await open_consultations(session, viewer.network, now)]
+    rows = (await session.execute(select(Case, Body).join(Body, Body.id == Case.body_id).where(
+        Case.network_id == viewer.network.id, Case.status == "open", Case.deadline > now))).all()
+    mine = {s.body_key for s in viewer.seats}
+    found += [(case.deadline, t("meetings.upcoming_case", lang, key=case.key.upper()), case.title)
+              for case, body in rows if viewer.is_secretariat or body.key in mine]
+    return [(what, title, format_when(deadline, lang)) for deadline, what, title in sorted(found, key=lambda f: f[0])]
 
 
 # --- announcing from text ------------------------------------------------------------------------
@@ -182,7 +200,9 @@ async def _preview(session: AsyncSession, services: Services, viewer: Viewer, pl
                      agenda=plan.agenda)
     card = preview_card(Preview(draft_id=draft.id, event=view, reminders=_days_text(plan.remind_days),
                                 recipients=len(people), without_app=[p.name for p in people if p.id not in reachable],
-                                change=event is not None), _tr(viewer))
+                                change=event is not None,
+                                warning=service.day_warning(plan.starts_at, viewer.lang) if plan.kind == "meeting" else ""),
+                        _tr(viewer))
     return Reply(card=card, summary=t("meetings.preview_title", viewer.lang))
 
 
@@ -347,8 +367,17 @@ async def rsvp(session: AsyncSession, services: Services, viewer: Viewer, data: 
     people = await service.audience_people(session, viewer.network, await service.audience_of(session, event))
     if viewer.person.id not in {p.id for p in people}:
         return [Reply(text=t("meetings.not_invited", viewer.lang, title=event.title))]
-    changed = await service.set_rsvp(session, event, viewer.person, response, services.now())
     when = service.when_text(event.starts_at, event.ends_at, event.all_day, viewer.lang)
+    stored = await session.scalar(select(Rsvp).where(Rsvp.event_id == event.id, Rsvp.person_id == viewer.person.id))
+    if ("rsvp_was" in data and stored is not None and stored.response != response
+            and str(data.get("rsvp_was") or "") != stored.response):
+        # pressed on a copy drawn before the answer stored now: nothing changes; the fresh card shows it
+        view = await service.view_of(session, services, event, viewer.network, viewer.lang, person=viewer.person)
+        return [Reply(text=t("meetings.rsvp_stale_answer", viewer.lang, title=event.title,
+                             answer=t(f"meetings.rsvp_{stored.response}", viewer.lang),
+                             at=format_when(stored.updated_at, viewer.lang)),
+                      card=invitation_card(view, _tr(viewer)))]
+    changed = await service.set_rsvp(session, event, viewer.person, response, services.now())
     answer = t(f"meetings.rsvp_{response}", viewer.lang)
     key = "meetings.rsvp_saved" if changed else "meetings.rsvp_same"
     replies = [Reply(text=t(key, viewer.lang, answer=answer, title=event.title, when=when))]

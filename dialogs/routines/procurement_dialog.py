@@ -48,7 +48,7 @@ from dialogs.services import Services
 from dialogs.turn import Refresh, Reply
 from dialogs.viewer import Viewer, language_of
 from storage.models import Case, Municipality, Network, Person, PostedCard
-from storage.models.routines import PlannedProcurement
+from storage.models.routines import PlannedProcurement, ProcurementAnswer
 
 STATUS_CARD = "procurement.status"
 ASK_CARD = "procurement.ask"
@@ -117,8 +117,13 @@ async def ask_card_for(session: AsyncSession, services: Services, proc: PlannedP
         closed = t("routines.ask_closed", lang, ref=proc.key) + " " + await outcome_text(session, proc, lang)
     view = AskView(summary=await summary_of(session, proc, lang), for_municipality=muni.name if muni else "",
                    current=_answer_label(current.answer, lang) if current else "", answered_by=by.name if by else "",
-                   closed=closed.strip())
+                   closed=closed.strip(), based_on=answer_version(current))
     return ask_card(view, translator(lang))
+
+
+def answer_version(row: Any) -> int:
+    """The version of a municipality's stored answer: 1 when first given, +1 per change; 0 for none."""
+    return 0 if row is None else (row.changes or 0) + 1
 
 
 @router.card_renderer(STATUS_CARD)
@@ -328,6 +333,10 @@ async def answer(session: AsyncSession, services: Services, viewer: Viewer, data
         if proc is None:
             raise Refusal("routines.proc_unknown")
         choice = str(data.get("answer") or "")
+        if stale := await _stale_answer(session, proc, muni, choice, data, lang):
+            # an older copy of the question card: nothing changes; the fresh card shows what is stored now
+            return [Reply(text=stale), Reply(card=await ask_card_for(session, services, proc, viewer.person, lang),
+                                             summary=proc.system)]
         changed = await rules.record_answer(session, proc, muni, viewer.person, choice, now=services.now(),
                                             actor=_actor(viewer))
     except Refusal as refusal:
@@ -345,6 +354,19 @@ async def answer(session: AsyncSession, services: Services, viewer: Viewer, data
     for person in await directors(session, viewer.network, [muni.id]):
         out.append(Refresh(ASK_CARD, f"{proc.id}:{person.id}"))
     return out + await after_settle(session, viewer.network, proc, routines, settled)
+
+
+async def _stale_answer(session: AsyncSession, proc: PlannedProcurement, muni: Municipality, choice: str,
+                        data: dict, lang: str) -> str:
+    if "based_on" not in data:  # cards sent before answers carried their version
+        return ""
+    row = await session.scalar(select(ProcurementAnswer).where(
+        ProcurementAnswer.procurement_id == proc.id, ProcurementAnswer.municipality_id == muni.id))
+    if row is None or row.answer == choice or str(data.get("based_on")) == str(answer_version(row)):
+        return ""
+    by = await session.get(Person, row.answered_by_id) if row.answered_by_id else None
+    return t("routines.answer_stale", lang, municipality=muni.name, answer=_answer_label(row.answer, lang),
+             by=by.name if by else "—", at=format_when(row.answered_at, lang))
 
 
 # --- looking ---------------------------------------------------------------------------------------

@@ -324,6 +324,23 @@ async def close_and_tell(session: AsyncSession, services: Services, case: Case, 
     return out
 
 
+async def _stale_vote(session: AsyncSession, case: Case, viewer: Viewer, option_key: str, reason: str,
+                      data: dict) -> str:
+    """Why a press on an older copy of the card changes nothing ('' when the copy is current or repeats the
+    stored vote). The card carries `based_on`, the vote version it showed; cards without it predate versions."""
+    if "based_on" not in data:
+        return ""
+    latest = await session.scalar(select(rules.Vote).where(rules.Vote.case_id == case.id,
+                                                           rules.Vote.person_id == viewer.person.id)
+                                  .order_by(rules.Vote.version.desc()).limit(1))
+    if latest is None or str(data.get("based_on")) == str(latest.version):
+        return ""
+    if latest.option == option_key and (latest.reason or "") == reason:
+        return ""
+    return t("votes.stale_vote", viewer.lang, option=rules.label_of(case, latest.option, viewer.lang),
+             version=latest.version)
+
+
 @router.card_action(VOTE_CAST)
 async def cast(session: AsyncSession, services: Services, viewer: Viewer, data: dict) -> list[Reply | Refresh]:
     case, refused = await _lookup(session, viewer, data)
@@ -353,6 +370,8 @@ async def cast(session: AsyncSession, services: Services, viewer: Viewer, data: 
             return await _refuse(session, viewer, "unknown option", data, case, key="votes.unknown_option")
         problem = t(refusal.key, lang, **refusal.values)
         return [await _own_card(session, services, viewer, case, problem=problem, reason_prefill=reason[:2000])]
+    if stale := await _stale_vote(session, case, viewer, option_key, reason, data):
+        return [await _own_card(session, services, viewer, case, problem=stale)]
     seat = await session.scalar(select(rules.Seat).where(rules.Seat.body_id == body.id,
                                                          rules.Seat.person_id == viewer.person.id,
                                                          rules.Seat.role == role).limit(1))
@@ -386,6 +405,8 @@ async def close_by_chair(session: AsyncSession, services: Services, viewer: View
     if case.status != "open":
         problem = t("votes.refused_closed", viewer.lang, outcome=_outcome_text(case, viewer.lang))
         return [await _own_card(session, services, viewer, case, problem=problem)]
+    if str(data.get("confirmed") or "") != "yes":  # ask first, saying what closing now will do
+        return [await _own_card(session, services, viewer, case, confirm_close=True)]
     later = await close_and_tell(session, services, case, reason="chair", actor=_actor(viewer),
                                  actor_person_id=viewer.person.id)
     # the chair's own view already holds the decision field: no separate decision card for them

@@ -73,7 +73,8 @@ def _counts(case: Case, state: Standing, lang: str) -> list[tuple[str, int]]:
 
 async def case_view(session: AsyncSession, services: Services, case: Case, lang: str, *,
                     reader: Person | None = None, personal: bool = False, state: Standing | None = None,
-                    problem: str = "", notice: str = "", reason_prefill: str | None = None) -> CaseView:
+                    problem: str = "", notice: str = "", reason_prefill: str | None = None,
+                    confirm_close: bool = False) -> CaseView:
     """The view of `case` for one reader (personal) or for a shared copy (personal=False)."""
     state = state or await standing(session, case, services)
     now = services.now()
@@ -111,6 +112,10 @@ async def case_view(session: AsyncSession, services: Services, case: Case, lang:
             current = rules.VISIBILITIES.index(case.visibility)
             view.tighten_to = list(rules.VISIBILITIES[current + 1:])
     view.can_close = is_open and role == "chair"
+    if confirm_close and view.can_close:
+        missing = len(state.missing)
+        view.confirm_close = translator(lang)("votes.close_confirm", voted=len(state.votes), total=len(state.voters),
+                                              missing=missing)
     view.can_decide = case.outcome == "awaiting_chair" and role == "chair"
     view.can_archive = staff and case.status == "closed" and case.outcome != "awaiting_chair"
     return view

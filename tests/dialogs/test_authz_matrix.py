@@ -125,8 +125,13 @@ async def _answer(bot, user, role):
     count = select(func.count()).select_from(ConsultationResponse).join(Consultation).where(
         Consultation.key == "authz-answer")
     before = await scalar(bot, count)
+    based_on = 0  # what the person's own answer card is drawn from (another role may share the municipality)
+    for reply in await bot.say(user, "høyring authz-answer"):
+        for action in ((reply.get("attachments") or [{}])[0].get("content") or {}).get("actions", []):
+            based_on = (action.get("data") or {}).get("based_on", based_on)
     text = await text_of(await bot.submit(user, {"action": "consultation.answer", "consultation": "authz-answer",
-                                                 "revision": 1, "kind": "individual", "q_merknader": role}))
+                                                 "revision": 1, "kind": "individual", "q_merknader": role,
+                                                 "based_on": based_on}))
     return text, before, await scalar(bot, count)
 
 
@@ -149,7 +154,8 @@ async def _extend(bot, user, role):
 async def _close_consultation(bot, user, role):
     query = select(Consultation.status).where(Consultation.key == "authz-close")
     before = await scalar(bot, query)
-    text = await text_of(await bot.submit(user, {"action": "consultation.close", "consultation": "authz-close"}))
+    text = await text_of(await bot.submit(user, {"action": "consultation.close", "consultation": "authz-close",
+                                                 "confirmed": "yes"}))
     return text, before, await scalar(bot, query)
 
 
@@ -183,7 +189,7 @@ async def _open_case(bot, user, role):
 async def _close_case(bot, user, role):
     query = select(Case.status).where(Case.id == bot.case_id)
     before = await scalar(bot, query)
-    text = await text_of(await bot.execute(user, "vote.close", {"case": bot.case_id}))
+    text = await text_of(await bot.execute(user, "vote.close", {"case": bot.case_id, "confirmed": "yes"}))
     await bot.drain()
     return text, before, await scalar(bot, query)
 

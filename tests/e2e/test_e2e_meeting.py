@@ -81,7 +81,7 @@ def test_secretariat_announces_a_meeting_and_a_member_answers(teams, bot_process
         expect(invitation.get_by_role("button", name=button, exact=True)).to_be_visible()
     director.screenshot("invitation", docs="meeting-invitation-nn")
     director.click(invitation, "Kjem")
-    director.wait_text(f"Takk! Registrert «Kjem» for «{TITLE}», {WHEN}.")
+    director.wait_text(f"Takk! Registrert «Kjem» for «{TITLE}», tysdag {WHEN}.")  # with the weekday
 
     # the .ics behind the card's link, fetched over HTTP as a calendar app would
     url = calendar_url(director, invitation)

@@ -93,6 +93,9 @@ def test_member_changes_vote_chair_closes_with_consensus(teams):
     expect(mine).to_contain_text("Har ikkje røysta enno")  # the chair sees who is missing
     expect(mine).not_to_contain_text("Ingrid Haugland")  # …and the director has voted
     chair.click(mine, "Lukk saka no")
+    asked = chair.wait_card(title, "Lukke saka no?")  # asks first, saying what will happen
+    expect(asked).to_contain_text("kan ikkje røyste etterpå")
+    chair.click(asked, "Ja, lukk saka")
     chair.wait_card(title, ADOPTED)
 
     for person in (director, observer, chair):
@@ -122,6 +125,7 @@ def test_member_disagrees_chair_records_the_decision(teams):
 
     mine = _own_view(chair, title, "Du har ikkje røysta")
     chair.click(mine, "Lukk saka no")
+    chair.click(chair.wait_card(title, "Lukke saka no?"), "Ja, lukk saka")
     for person in (director, observer, chair):
         _closed_everywhere(person, title, NO_CONSENSUS)
 

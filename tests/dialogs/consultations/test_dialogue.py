@@ -85,7 +85,7 @@ async def test_a_director_answers_edits_and_gets_receipts(bot, consultation):
     assert [v.version for v in await versions(bot, "4631")] == [1]
 
     edited = message_text((await bot.submit(DV_DIRECTOR, answer(
-        kind="individual", q_hovudsyn="Støttar med endringar", q_merknader="Kapittel 3 må endrast.")))[0])
+        based_on=1, kind="individual", q_hovudsyn="Støttar med endringar", q_merknader="Kapittel 3 må endrast.")))[0])
     assert "Versjon\n2" in edited and "Kapittel 3 må endrast." in edited
     stored = await versions(bot, "4631")
     assert [(v.version, v.answers["hovudsyn"]) for v in stored] == [(1, "Støttar utkastet"),

@@ -83,8 +83,15 @@ async def test_close_reopen_and_extend(bot):
     await press(bot, DV_SECRETARIAT, open_data)
     key = open_data["consultation_key"]
 
-    assert "er lukka" in await press(bot, DV_SECRETARIAT, {"action": "consultation.close", "consultation": key})
-    assert "var alt lukka" in await press(bot, DV_SECRETARIAT, {"action": "consultation.close", "consultation": key})
+    asked = await press(bot, DV_SECRETARIAT, {"action": "consultation.close", "consultation": key})
+    assert "Lukke «Budsjett 2027» no?" in asked and "0 av 40 kommunar har svart" in asked
+    assert "Ja, lukk høyringa" in asked and "Avbryt" in asked
+    async with bot.db.session() as session:  # asking closed nothing
+        assert (await session.scalar(select(Consultation).where(Consultation.key == key))).status == "open"
+    assert "ikkje lukka" in await press(bot, DV_SECRETARIAT, {"action": "consultation.close_cancel"})
+    close = {"action": "consultation.close", "consultation": key, "confirmed": "yes"}
+    assert "er lukka" in await press(bot, DV_SECRETARIAT, close)
+    assert "var alt lukka" in await press(bot, DV_SECRETARIAT, close)
     refused = await press(bot, DV_DIRECTOR, {"action": "consultation.answer", "consultation": key, "revision": 1,
                                              "kind": "no_input"})
     assert "Høyringa er lukka" in refused
@@ -92,9 +99,14 @@ async def test_close_reopen_and_extend(bot):
     reopened = await press(bot, DV_SECRETARIAT, {"action": "consultation.reopen", "consultation": key,
                                                  "deadline": "20. desember kl. 12"})
     assert "Ny frist for «Budsjett 2027»: 20. desember 2026 kl. 12:00" in reopened
+    assert "sendt på nytt til 1 som ikkje har svart" in reopened  # the director, who has the app
     receipt = await press(bot, DV_DIRECTOR, {"action": "consultation.answer", "consultation": key, "revision": 1,
                                              "kind": "no_input"})
     assert "Kvittering" in receipt
+    await press(bot, DV_SECRETARIAT, close)
+    again = await press(bot, DV_SECRETARIAT, {"action": "consultation.reopen", "consultation": key,
+                                              "deadline": "20. desember kl. 12"})
+    assert "sendt på nytt til 0 som ikkje har svart" in again  # Alver has answered now
     past = await press(bot, DV_SECRETARIAT, {"action": "consultation.extend", "consultation": key,
                                              "deadline": "1. november 2026"})
     assert "1. november 2026 har alt vore" in past

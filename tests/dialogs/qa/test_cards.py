@@ -37,3 +37,14 @@ def test_an_answer_with_many_long_clauses_stays_under_the_teams_limit(schema):
                                   related=["a", "b", "c", "d"]), translator("nn"))
     jsonschema.validate({k: v for k, v in card.items() if k != "msteams"}, schema)
     assert card_size(card) < TEAMS_MAX_BYTES
+
+
+def test_saving_an_escalated_answer_for_everyone_is_off_by_default():
+    """A municipality-specific answer was reused for everyone: "Lagre svaret som fast svar" is opt-in."""
+    from cards.qa import EscalationView, escalation_card
+
+    card = escalation_card(EscalationView(id=1, question="Kva kostar lisensen for Alver?", asker="Ingrid",
+                                          network="DigiVestland", asked_at="3. desember 2026", lang="nn"),
+                           translator("nn"))
+    toggle = next(i for i in card["body"] if i.get("type") == "Input.Toggle" and i.get("id") == "save")
+    assert toggle["value"] == "false"

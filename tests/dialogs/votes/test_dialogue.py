@@ -214,7 +214,7 @@ async def test_a_case_is_voted_on_changed_and_adopted_by_consensus(bot):
     assert "Ingrid Haugland" not in chair_view.split("Har ikkje røysta enno")[1]
     assert "Har ikkje røysta enno" not in await press(bot, DV_DIRECTOR, "vote.refresh", case_id)
 
-    closed = await press(bot, DV_CHAIR, "vote.close", case_id)
+    closed = await press(bot, DV_CHAIR, "vote.close", case_id, confirmed="yes")
     assert "Konsensus: forslaget er vedteke." in closed
     await bot.drain()
     async with bot.db.session() as session:

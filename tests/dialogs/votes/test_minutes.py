@@ -49,7 +49,7 @@ async def test_minutes_list_the_votes_the_outcome_and_who_decided(bot, monkeypat
     assert code == 0 and "Saka er open" in open_md and "3 av 10 har røysta" in open_md
     assert "Ikkje no." not in open_md and "Resultatet blir vist når saka er lukka" in open_md  # still hidden
 
-    await press(bot, DV_CHAIR, "vote.close", case_id)
+    await press(bot, DV_CHAIR, "vote.close", case_id, confirmed="yes")
     await press(bot, DV_CHAIR, "vote.decide", case_id, decision="Vi utset saka til neste møte.")
 
     code, md = await asyncio.to_thread(run_cli, monkeypatch, bot.db.url, "case", "minutes", "SAK-2026-001",

@@ -71,7 +71,7 @@ async def test_refused_card_actions_store_nothing(bot, case_id, user, data, expe
 
 async def test_a_vote_on_a_closed_case_says_closed_and_the_outcome(bot, case_id):
     await press(bot, DV_DIRECTOR, "vote.cast", case_id, option="einig")
-    await press(bot, DV_CHAIR, "vote.close", case_id)
+    await press(bot, DV_CHAIR, "vote.close", case_id, confirmed="yes")
     seen = await press(bot, DV_DIRECTOR, "vote.cast", case_id, option="ueinig", reason="Seint ute.")
     assert "Saka er lukka, og røysta di vart ikkje registrert" in seen and "forslaget er vedteke" in seen
     assert [r.option for r in await vote_rows(bot, case_id)] == ["einig"]
