@@ -17,7 +17,7 @@ from sqlalchemy.orm import aliased
 from dialogs.consultations.status import latest_responses
 from dialogs.i18n import OSLO
 from dialogs.meetings.ics import signing_key
-from dialogs.notices.export import in_secretariat
+from storage import directory
 from storage.models import Consultation, ConsultationResponse, Municipality, Organisation, Person
 
 BASE_COLUMNS = ["consultation", "municipality_number", "municipality", "version", "latest", "kind",
@@ -116,6 +116,6 @@ async def verify(session: AsyncSession, consultation_id: int, fmt: str, token: s
         return None
     consultation = await session.get(Consultation, consultation_id)
     person = await session.get(Person, person_id)
-    if consultation is None or person is None or not await in_secretariat(session, person, consultation.network_id):
+    if consultation is None or person is None or not await directory.is_secretariat(session, person, consultation.network_id):
         return None
     return consultation
