@@ -105,7 +105,9 @@ def activities(draw, bot: LoopbackBot) -> dict[str, Any] | bytes:
                                  "installationUpdate", "messageReaction", "event", "typing", "json", "bytes"]))
     if kind == "bytes":
         return draw(st.one_of(st.binary(max_size=200), st.sampled_from([
-            b'{"type": "message", "text": "\\ud800"}', b"\xff\xfe{}", b"[]", b"{" * 500, b'{"type": 1}'])))
+            b'{"type": "message", "text": "\\ud800"}', b"\xff\xfe{}", b"[]", b"{" * 500, b'{"type": 1}',
+            b"[" * 1000 + b"]" * 1000, b'{"a":' * 3000 + b"1" + b"}" * 3000,  # deeper than the parser's stack
+            b'{"type": "message", "id": ' + b"9" * 5000 + b"}"])))  # longer than int() accepts
     if kind == "json":
         return json.dumps(draw(json_values(10))).encode()
     user = draw(users())
@@ -134,6 +136,15 @@ def activities(draw, bot: LoopbackBot) -> dict[str, Any] | bytes:
         body["locale"] = draw(st.one_of(st.sampled_from(["nb-NO", "nn-NO", "en-US", "no", "xx", ""]), texts(10)))
     if draw(st.integers(0, 3)) == 0:
         body = _drop_and_twist(body, draw)
+    if draw(st.integers(0, 9)) == 0:  # the addressing fields themselves hostile (issue 16)
+        key = draw(st.sampled_from(["serviceUrl", "conversation", "recipient", "from", "id", "channelData"]))
+        body[key] = draw(st.one_of(json_values(3), st.sampled_from([
+            "not a url", "http://[::1", "http://127.0.0.1:0/", "http://\ud800.example/", "x" * 5000,
+            {"id": "\x00"}, {"id": "\ud800"}, {"id": "c" * 20_000}, {"id": 5}, {"name": ["x"]},
+            {"tenant": {"id": "t" * 5000}}])))
+    if kind == "message" and draw(st.integers(0, 9)) == 0:
+        body["entities"] = [{"type": "mention", "text": draw(st.one_of(texts(20), json_values(1))),
+                             "mentioned": draw(json_values(2))}]
     return body
 
 
