@@ -14,6 +14,7 @@ import logging
 import os
 import sys
 import threading
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -70,7 +71,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # SIGTERM: stop accepting, give running turns SHUTDOWN_SECONDS, stop the workers (the outbox rows they
     # had claimed stay claimed and are sent after their lease: at least once), close the database.
     web.run_app(create_app(settings), host=args.host, port=port, print=None, shutdown_timeout=SHUTDOWN_SECONDS)
-    hung = [t for t in threading.enumerate() if t is not threading.current_thread() and not t.daemon]
+    deadline = time.monotonic() + 1.0
+    for thread in threading.enumerate():
+        if thread is not threading.current_thread() and not thread.daemon:
+            thread.join(max(0.0, deadline - time.monotonic()))
+    hung = [t for t in threading.enumerate() if t is not threading.current_thread() and not t.daemon and t.is_alive()]
     if hung:  # connector calls still waiting for their timeout: nothing of ours is left to finish
         print(f"Samarbeidsbot stopped ({len(hung)} outgoing calls abandoned)", flush=True)
         logging.shutdown()
