@@ -21,4 +21,7 @@ RUN mkdir -p /app/var
 EXPOSE 3978
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD python -c "import os,urllib.request,sys; sys.exit(urllib.request.urlopen(f'http://127.0.0.1:{os.environ.get(\"PORT\",\"3978\")}/healthz', timeout=4).status != 200)"
+# Listening on 0.0.0.0 needs authentication: set MicrosoftAppId and MicrosoftAppPassword (the bot's Azure
+# registration). Without them `serve` refuses to start, unless ALLOW_UNAUTHENTICATED=true is set explicitly
+# (only behind a gateway that authenticates the Bot Connector itself). docs/security.md.
 CMD ["sh", "-c", "samarbeidsbot serve --host 0.0.0.0 --port ${PORT}"]

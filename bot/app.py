@@ -163,12 +163,14 @@ def create_app(settings: Settings, db: Database | None = None) -> web.Applicatio
 
     capabilities.load()
 
+    executors: list[ThreadPoolExecutor] = []
+
     async def startup(_app: web.Application) -> None:
         # botbuilder's connector client sends with `requests` in the loop's default executor (2 cores: 6
         # threads): a few calls to a connector that never answers blocked every reply. Enough threads that
         # the hung ones (each bounded by bot/auth/connector_clients.py's timeouts) leave room for the rest.
-        asyncio.get_running_loop().set_default_executor(
-            ThreadPoolExecutor(max_workers=CONNECTOR_THREADS, thread_name_prefix="connector"))
+        executors.append(ThreadPoolExecutor(max_workers=CONNECTOR_THREADS, thread_name_prefix="connector"))
+        asyncio.get_running_loop().set_default_executor(executors[-1])
         await db.ensure_ready()
         if settings.default_network:
             from storage.queries import network_by_slug
@@ -188,6 +190,9 @@ def create_app(settings: Settings, db: Database | None = None) -> web.Applicatio
             log.warning("shutdown: background card updates still running after %.0f s, left", DRAIN_SECONDS)
         await runner.stop(app)
         await db.dispose()
+        for executor in executors:  # idle threads end now; one still in a hung call ends at its timeout
+            executor.shutdown(wait=False, cancel_futures=True)
+        asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(thread_name_prefix="after-stop"))
 
     app.on_startup.append(startup)
     app.on_cleanup.append(cleanup)

@@ -7,10 +7,13 @@ anonymised ("Slettet person": no name, e-mail, UPN, Teams identity or data key),
 so the records are attributed to the municipality / seat and no longer to a
 person. Everything else that is only about the person (language preference,
 conversation references, Q&A feedback and escalated questions they asked, meeting
-replies, queued messages) is deleted. The audit log is append-only and is left
-as it is: it is the accountability record of official acts (GDPR art. 17(3)(b)),
-and the erasure itself is recorded there with a one-way hash of the identifiers
-so that running `forget` again is recognised and changes nothing.
+replies, queued messages) is deleted. Their name, identifiers and own words (an
+escalated question) are scrubbed from messages sent or queued to others (the
+secretariat's copies of the question) and from the audit log; the audit log keeps
+every entry — who did what is the accountability record of official acts (GDPR
+art. 17(3)(b)) — but an erased person's entries name `erased:person:<id>`. The
+erasure itself is recorded there with a one-way hash of the identifiers so that
+running `forget` again is recognised and changes nothing.
 
 Tables other capabilities add later (storage/models_*.py) are found through their
 foreign keys to `people.id` and exported generically; on erasure they keep their
@@ -24,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
@@ -209,6 +212,32 @@ async def _conversations(session: AsyncSession, person: Person) -> list[Conversa
     return list((await session.scalars(select(ConversationRef).where(or_(*where)))).all())
 
 
+_SCRUBBED = "[sletta]"
+
+
+def _replacements(person: Person, own_words: list[str]) -> list[tuple[str, str]]:
+    """(text, what replaces it): the person's free text first (longest first), then their identifiers."""
+    pairs = [(w, _SCRUBBED) for w in sorted(set(own_words), key=len, reverse=True) if len(w) >= 4]
+    for ident in (person.name, person.email, person.upn, person.aad_object_id):
+        if ident and len(ident) >= 4:
+            pairs.append((ident, ERASED_NAME if ident == person.name else ""))
+    return pairs
+
+
+def _scrub(value: Any, replacements: list[tuple[str, str]]) -> Any:
+    """`value` (JSON-like) with every replacement made in its strings."""
+    if isinstance(value, str):
+        for old, new in replacements:
+            if old in value:
+                value = value.replace(old, new)
+        return value
+    if isinstance(value, dict):
+        return {k: _scrub(v, replacements) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_scrub(v, replacements) for v in value]
+    return value
+
+
 async def forget(session: AsyncSession, network: Network, person: Person, *, actor: str = "cli",
                  named_as: str = "", in_data: bool = False) -> Erasure:
     """Erase `person`; idempotent (an anonymised person is reported as already erased)."""
@@ -248,6 +277,14 @@ async def forget(session: AsyncSession, network: Network, person: Person, *, act
             user = (ref.reference or {}).get("user") or {}
             if str(user.get("aadObjectId") or "").lower() == (person.aad_object_id or "-"):
                 ref.reference = {**ref.reference, "user": None}
+    # Their words and name in what was sent or queued to others (an escalated question goes to every
+    # secretariat member) and in the audit log's entries: scrubbed below, the rows themselves stay.
+    own_words = [q for q in (await session.scalars(select(EscalatedQuestion.question).where(
+        EscalatedQuestion.asker_id == pid))).all() if q]
+    own_words += [q for q in (await session.scalars(select(QaFeedback.question).where(
+        QaFeedback.person_id == pid))).all() if q]
+    escalations = [f"qa-escalation:{i}" for i in (await session.scalars(select(EscalatedQuestion.id).where(
+        EscalatedQuestion.asker_id == pid))).all()]
     feedback_where = [QaFeedback.person_id == pid]
     if person.aad_object_id:
         feedback_where.append(QaFeedback.aad_object_id == person.aad_object_id)
@@ -264,6 +301,26 @@ async def forget(session: AsyncSession, network: Network, person: Person, *, act
         count(result.deleted, "outbox_payloads", 1)
     for posted in (await session.scalars(select(PostedCard).where(PostedCard.person_id == pid))).all():
         posted.person_id, posted.active = None, False
+
+    replacements = _replacements(person, own_words)
+    for message in (await session.scalars(select(OutboxMessage).where(or_(
+            OutboxMessage.batch.in_(escalations), OutboxMessage.network_id == network.id,
+            OutboxMessage.network_id.is_(None))))).all():
+        scrubbed = _scrub(message.payload, replacements)
+        if scrubbed != message.payload:
+            message.payload = scrubbed
+            count(result.deleted, "outbox_mentions", 1)
+    actor_was = _actor(person)
+    for entry in (await session.scalars(select(AuditEntry).where(or_(
+            AuditEntry.network_id == network.id, AuditEntry.network_id.is_(None))))).all():
+        values = {"actor": f"erased:person:{pid}" if actor_was and entry.actor == actor_was else entry.actor,
+                  "target": _scrub(entry.target, replacements), "details": _scrub(entry.details, replacements)}
+        if values != {"actor": entry.actor, "target": entry.target, "details": entry.details}:
+            # the one change the append-only log allows: erasure of a person's identifiers and words (the act
+            # itself, its time and target stay); a Core UPDATE, past the ORM guard that refuses edits
+            await session.execute(update(AuditEntry.__table__).where(AuditEntry.__table__.c.id == entry.id)
+                                  .values(**values))
+            count(result.deleted, "audit_mentions", 1)
 
     # Official records: kept, now attributed to the anonymised person (the municipality / seat stays).
     count(result.kept, "consultation_answers", len((await session.scalars(

@@ -14,6 +14,7 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 import re
 import shutil
 import tempfile
@@ -104,7 +105,9 @@ def activities(draw, bot: LoopbackBot) -> dict[str, Any] | bytes:
                                  "installationUpdate", "messageReaction", "event", "typing", "json", "bytes"]))
     if kind == "bytes":
         return draw(st.one_of(st.binary(max_size=200), st.sampled_from([
-            b'{"type": "message", "text": "\\ud800"}', b"\xff\xfe{}", b"[]", b"{" * 500, b'{"type": 1}'])))
+            b'{"type": "message", "text": "\\ud800"}', b"\xff\xfe{}", b"[]", b"{" * 500, b'{"type": 1}',
+            b"[" * 1000 + b"]" * 1000, b'{"a":' * 3000 + b"1" + b"}" * 3000,  # deeper than the parser's stack
+            b'{"type": "message", "id": ' + b"9" * 5000 + b"}"])))  # longer than int() accepts
     if kind == "json":
         return json.dumps(draw(json_values(10))).encode()
     user = draw(users())
@@ -133,6 +136,15 @@ def activities(draw, bot: LoopbackBot) -> dict[str, Any] | bytes:
         body["locale"] = draw(st.one_of(st.sampled_from(["nb-NO", "nn-NO", "en-US", "no", "xx", ""]), texts(10)))
     if draw(st.integers(0, 3)) == 0:
         body = _drop_and_twist(body, draw)
+    if draw(st.integers(0, 9)) == 0:  # the addressing fields themselves hostile (issue 16)
+        key = draw(st.sampled_from(["serviceUrl", "conversation", "recipient", "from", "id", "channelData"]))
+        body[key] = draw(st.one_of(json_values(3), st.sampled_from([
+            "not a url", "http://[::1", "http://127.0.0.1:0/", "http://\ud800.example/", "x" * 5000,
+            {"id": "\x00"}, {"id": "\ud800"}, {"id": "c" * 20_000}, {"id": 5}, {"name": ["x"]},
+            {"tenant": {"id": "t" * 5000}}])))
+    if kind == "message" and draw(st.integers(0, 9)) == 0:
+        body["entities"] = [{"type": "mention", "text": draw(st.one_of(texts(20), json_values(1))),
+                             "mentioned": draw(json_values(2))}]
     return body
 
 
@@ -266,6 +278,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--workers", type=int, default=1,
                         help="processes, each with its own database and seed (seed, seed+1, …), cases shared out")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--postgres", metavar="ADMIN_URL", default=None,
+                        help="run against a scratch PostgreSQL database created through this admin URL "
+                             "(e.g. postgresql://postgres@127.0.0.1:5432/postgres) and dropped afterwards")
     parser.set_defaults(func=run_bench)
 
 
@@ -284,7 +299,9 @@ def _run_workers(args: argparse.Namespace) -> int:
     shares = [args.cases // args.workers + (1 if n < args.cases % args.workers else 0) for n in range(args.workers)]
     started = time.perf_counter()
     children = [subprocess.Popen([sys.executable, "-m", "bot.cli", "bench", "fuzz", "--cases", str(share),
-                                  "--seed", str(base + n), "--json"], stdout=subprocess.PIPE, text=True, cwd=ROOT)
+                                  "--seed", str(base + n), "--json",
+                                  *(["--postgres", args.postgres] if args.postgres else [])],
+                                 stdout=subprocess.PIPE, text=True, cwd=ROOT)
                 for n, share in enumerate(shares)]
     results = []
     for child in children:
@@ -322,7 +339,16 @@ def _run_one(args: argparse.Namespace) -> int:
     # The database on tmpfs when there is one: this bench is about robustness, not fsync speed.
     shm = Path("/dev/shm")
     folder = Path(tempfile.mkdtemp(prefix="samarbeidsbot-fuzz-", dir=shm if shm.is_dir() else None))
-    db = loop.run_until_complete(seeded_database(folder))
+    scratch = f"samarbeidsbot_bench_fuzz_{os.getpid()}"
+    if args.postgres:
+        from bot.bench.turns import _pg_admin, _scratch_url
+        from storage.db import Database
+
+        loop.run_until_complete(_pg_admin(args.postgres, f'CREATE DATABASE "{scratch}"'))
+        db = Database(_scratch_url(args.postgres, scratch))
+        loop.run_until_complete(db.ensure_ready())
+    else:
+        db = loop.run_until_complete(seeded_database(folder))
     bot = LoopbackBot(db)
     loop.run_until_complete(bot.start())
     fuzzer = Fuzzer(bot)
@@ -364,6 +390,8 @@ def _run_one(args: argparse.Namespace) -> int:
         fuzzer.stop()
         loop.run_until_complete(bot.stop())
         loop.run_until_complete(db.dispose())
+        if args.postgres:
+            loop.run_until_complete(_pg_admin(args.postgres, f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)'))
         loop.close()
         shutil.rmtree(folder, ignore_errors=True)
     elapsed = time.perf_counter() - started
@@ -371,11 +399,13 @@ def _run_one(args: argparse.Namespace) -> int:
         stats["failures"] += 1
         samples.append(f"invariants at the end: {end_problems}")
     result = {**stats, "seconds": round(elapsed, 1), "rate_per_second": round(stats["cases"] / elapsed, 1),
-              "card_actions": len(actions), "samples": samples}
+              "card_actions": len(actions), "database": "postgresql" if args.postgres else "sqlite",
+              "samples": samples}
     if args.json:
         print(json.dumps(result, ensure_ascii=False))
     else:
-        print(f"fuzz: {stats['cases']} cases over HTTP ({len(actions)} card actions), {stats['failures']} failures "
+        print(f"fuzz: {stats['cases']} cases over HTTP on {result['database']} ({len(actions)} card actions), "
+              f"{stats['failures']} failures "
               f"({stats['http_5xx']} HTTP 5xx, {stats['unhandled']} unhandled exceptions, "
               f"{stats['half_written']} half-written), {elapsed:.0f} s, {result['rate_per_second']:.0f} cases/s")
         for sample in samples:

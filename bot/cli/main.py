@@ -14,6 +14,7 @@ import logging
 import os
 import sys
 import threading
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -40,6 +41,28 @@ SHUTDOWN_SECONDS = 4.0
 # --- commands -----------------------------------------------------------------------------
 
 
+def _is_loopback(host: str) -> bool:
+    import ipaddress
+
+    if host.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip().strip("[]")).is_loopback
+    except ValueError:
+        return False  # a host name: it may resolve to anything
+
+
+def unauthenticated_bind_refusal(host: str, app_id: str, allow: str) -> str | None:
+    """Why `serve` will not start: without MicrosoftAppId there is no authentication (identity is whatever
+    `from.aadObjectId` says), which is only safe on loopback (local development, the Agents Playground)."""
+    if app_id or _is_loopback(host) or allow.strip().lower() in ("1", "true", "yes"):
+        return None
+    return (f"Configuration error:\n  serve --host {host}: MicrosoftAppId is empty, so requests are not "
+            "authenticated and anyone who can reach the port can act as any user.\n  Set MicrosoftAppId and "
+            "MicrosoftAppPassword (the bot's Azure registration), bind to 127.0.0.1, or — only behind your own "
+            "authenticating gateway — set ALLOW_UNAUTHENTICATED=true.")
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from aiohttp import web
 
@@ -47,14 +70,24 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from bot.logging_setup import configure
 
     settings = cli_settings()
+    if refusal := unauthenticated_bind_refusal(args.host, settings.app_id, os.environ.get("ALLOW_UNAUTHENTICATED", "")):
+        print(refusal, file=sys.stderr)
+        return EXIT_USAGE
     configure(settings)  # LOG_FILE, LOG_RETENTION_DAYS; no user text at INFO and above
     port = args.port or settings.port
+    if not settings.app_id:
+        print("WARNING: MicrosoftAppId is empty: no authentication, identity is whatever a request claims"
+              + ("" if _is_loopback(args.host) else " (ALLOW_UNAUTHENTICATED=true)"), file=sys.stderr, flush=True)
     print(f"Samarbeidsbot listening on http://{args.host}:{port}/api/messages "
           f"(database: {Database(settings.database_url).url.split('@')[-1]})", flush=True)
     # SIGTERM: stop accepting, give running turns SHUTDOWN_SECONDS, stop the workers (the outbox rows they
     # had claimed stay claimed and are sent after their lease: at least once), close the database.
     web.run_app(create_app(settings), host=args.host, port=port, print=None, shutdown_timeout=SHUTDOWN_SECONDS)
-    hung = [t for t in threading.enumerate() if t is not threading.current_thread() and not t.daemon]
+    deadline = time.monotonic() + 1.0
+    for thread in threading.enumerate():
+        if thread is not threading.current_thread() and not thread.daemon:
+            thread.join(max(0.0, deadline - time.monotonic()))
+    hung = [t for t in threading.enumerate() if t is not threading.current_thread() and not t.daemon and t.is_alive()]
     if hung:  # connector calls still waiting for their timeout: nothing of ours is left to finish
         print(f"Samarbeidsbot stopped ({len(hung)} outgoing calls abandoned)", flush=True)
         logging.shutdown()

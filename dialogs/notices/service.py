@@ -51,7 +51,8 @@ async def resolve_audience(session: AsyncSession, network: Network, text: str, l
     """Read an audience ('styringsgruppa', 'role:director', 'kommunar: Alver, Stryn', 'app') into people."""
     raw = (text or "").strip()
     low = raw.lower()
-    people = select(Person.id).where(Person.network_id == network.id, Person.anonymised.is_(False))
+    people = select(Person.id).where(Person.network_id == network.id, Person.anonymised.is_(False),
+                                     Person.retired.is_(False))  # removed from data/: no longer addressed
     if low in NETWORK_WORDS or low == "network":
         ids = list(await session.scalars(people))
         return Audience("network", t("notices.audience_network", lang, network=network.name), ids)

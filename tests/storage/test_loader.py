@@ -225,6 +225,11 @@ async def test_a_removed_person_with_records_is_retired_not_deleted(empty_db, da
     assert with_records in summary
     again = await load_path(empty_db, data_copy)  # loading the same file again changes nothing
     assert not again.changed
+    from dialogs.notices.service import resolve_audience
+
+    async with empty_db.session() as session:  # and a notice to the whole network no longer reaches them
+        network = await session.get(Network, kept.network_id)
+        assert person_id not in (await resolve_audience(session, network, "network", "nn")).person_ids
 
 
 async def test_each_municipality_s_written_standard_is_loaded_and_marked_illustrative(any_db):

@@ -25,6 +25,7 @@ from storage.models import (
     ConversationRef,
     EscalatedQuestion,
     Network,
+    OutboxMessage,
     Person,
     QaFeedback,
     Seat,
@@ -276,3 +277,33 @@ def test_rotated_logs_older_than_the_retention_are_deleted(tmp_path):
     assert recent.exists() and log_file.exists()
     with pytest.raises(ValueError, match="LOG_RETENTION_DAYS: must be a number of days"):
         load_log_settings(LOG_RETENTION_DAYS="0")
+
+
+async def test_forget_scrubs_the_name_and_question_from_messages_to_others_and_the_audit_log(bot, monkeypatch):
+    """A question escalated to the secretariat leaves the asker's name and words in the messages queued for
+    each secretariat member and in the audit entry: after erasure neither is anywhere."""
+    question = "Kor mykje kostar Alver sin del av lisensen 7731?"
+    bot.member(DV_DIRECTOR)
+    await bot.install(DV_DIRECTOR)
+    await bot.submit(DV_DIRECTOR, {"action": "qa.escalate", "q": question, "lang": "nn"})
+    await bot.drain()
+    async with bot.db.session() as session:
+        name = (await session.scalar(select(Person).where(Person.aad_object_id == DV_DIRECTOR.aad))).name
+        payloads = [json.dumps(p, ensure_ascii=False) for p in (await session.scalars(
+            select(OutboxMessage.payload).where(OutboxMessage.batch.like("qa-escalation:%")))).all()]
+        audit = [json.dumps([a.actor, a.details], ensure_ascii=False)
+                 for a in (await session.scalars(select(AuditEntry))).all()]
+    assert payloads and all(question in p and name in p for p in payloads)
+    assert any(question in a for a in audit)
+
+    code, _out, _err = await _cli(monkeypatch, bot.db, "person", "forget", "--network", "digivestland",
+                                  DV_DIRECTOR.aad)
+    assert code == 0
+    async with bot.db.session() as session:
+        payloads = [json.dumps(p, ensure_ascii=False) for p in (await session.scalars(
+            select(OutboxMessage.payload))).all()]
+        audit = [json.dumps([a.actor, a.target, a.details], ensure_ascii=False)
+                 for a in (await session.scalars(select(AuditEntry))).all()]
+    for needle in (question, name, DV_DIRECTOR.aad):
+        assert not any(needle in p for p in payloads), needle
+        assert not any(needle in a for a in audit), needle
