@@ -9,9 +9,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from cards.onboarding import HelpData, WelcomeData, help_card, unknown_user_card, welcome_card
 from dialogs.i18n import LANGUAGES, t
+from dialogs.routines import common as routines
 from dialogs.services import Services
 from dialogs.turn import Reply
 from dialogs.viewer import Viewer, set_language
+from dialogs.votes import rules as votes
 from storage.models import AuditEntry, Person
 
 
@@ -70,8 +72,6 @@ async def _commands(session: AsyncSession, services: Services, viewer: Viewer
                     ) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """The commands this person may use, in their language: (word, what it does), and those that need more
     words (typed, no button). Decided by the same rules the commands themselves apply."""
-    from dialogs.routines import common as routines
-    from dialogs.votes import rules as votes
 
     lang = viewer.lang
     if viewer.network is None or viewer.person is None:

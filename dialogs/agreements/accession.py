@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dialogs.i18n import format_day, t
+from dialogs.qa.sources import invalidate
 from dialogs.refusal import Refusal
 from dialogs.viewer import Viewer
 from storage.models import Accession, Agreement, AgreementVersion, AuditEntry, Municipality, Network
@@ -126,7 +127,6 @@ async def register(session: AsyncSession, version: AgreementVersion, municipalit
                            target=f"{version.key}/{municipality.number}", at=now,
                            details={"status": draft.status, "case_number": draft.case_number}))
     await session.flush()
-    from dialogs.qa.sources import invalidate
 
     invalidate(municipality.network_id)
     return row, True

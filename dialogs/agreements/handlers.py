@@ -37,6 +37,8 @@ from dialogs.refusal import Refusal
 from dialogs.services import Services
 from dialogs.turn import Refresh, Reply
 from dialogs.viewer import Viewer
+from dialogs.votes import handlers as votes_handlers
+from dialogs.votes import rules as vote_rules
 from storage.models import (
     AgreementCase,
     AgreementVersion,
@@ -286,8 +288,6 @@ def summary_card_for(s: summary.Summary, lang: str) -> dict:
 
 
 async def _case_command(session, services, viewer, key: str | None) -> list[Reply | Refresh]:
-    from dialogs.votes import handlers as votes_handlers
-    from dialogs.votes import rules as vote_rules
 
     now = services.now()
     if not viewer.is_secretariat:

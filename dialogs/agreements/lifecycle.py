@@ -10,8 +10,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dialogs.i18n import OSLO
+from dialogs.agreements.accession import DECISIONS, latest
+from dialogs.i18n import OSLO, format_day, t
 from dialogs.jobs import job
+from dialogs.qa.sources import invalidate
 from dialogs.services import Services
 from dialogs.turn import Refresh, Reply
 from storage import jobs as job_store
@@ -105,7 +107,6 @@ async def switch_versions(session: AsyncSession, network: Network, *, now: datet
 
 
 def _invalidate(network_id: int) -> None:
-    from dialogs.qa.sources import invalidate
 
     invalidate(network_id)
 
@@ -122,8 +123,6 @@ async def switch_job(services: Services, payload: dict[str, Any]) -> list[Reply 
 @job(REMIND)
 async def remind_job(services: Services, payload: dict[str, Any]) -> list[Reply | Refresh]:
     """Remind the directors and mayors of members with no decision (a planned meeting counts as none)."""
-    from dialogs.agreements.accession import DECISIONS, latest
-    from dialogs.i18n import format_day, t
     from storage.models import Municipality, Person
 
     out: list[Reply | Refresh] = []

@@ -21,6 +21,7 @@ from sqlalchemy.orm import selectinload
 
 from dialogs.consultations import closing, rules
 from dialogs.consultations.status import latest_responses
+from dialogs.consultations.views import answer_form
 from dialogs.i18n import format_when, t
 from dialogs.jobs import job
 from dialogs.language import language_of as proactive_language
@@ -137,7 +138,6 @@ async def remind(services: Services, payload: dict[str, Any]) -> list[Reply | Re
             selectinload(Person.municipality), selectinload(Person.organisation)).where(
             Person.network_id == network.id, Person.anonymised.is_(False),
             Person.municipality_id.in_(missing)).order_by(Person.name))).all()
-        from dialogs.consultations.handlers import answer_form
 
         replies: list[Reply | Refresh] = []
         for person in people:

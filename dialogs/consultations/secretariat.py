@@ -30,7 +30,7 @@ from dialogs.consultations.rules import Refusal, answering_party
 from dialogs.consultations.status import is_closed, latest_responses, status_of
 from dialogs.consultations.views import STATUS_CARD, answer_form, status_reply
 from dialogs.dates import WhenError, parse_when
-from dialogs.i18n import format_when, t
+from dialogs.i18n import OSLO, format_when, t
 from dialogs.language import language_of as proactive_language
 from dialogs.onboarding import secretariat_contact, translator
 from dialogs.services import Services
@@ -63,7 +63,6 @@ def _deadline(raw: str, lang: str, now: datetime) -> datetime:
     when = parse_when(raw, lang, now=now, allow_past=False)
     if when.has_time:
         return when.start
-    from dialogs.i18n import OSLO
 
     return datetime(when.start.year, when.start.month, when.start.day, 23, 59, tzinfo=OSLO)
 

@@ -38,6 +38,7 @@ from cards.meetings import (
 from dialogs import router
 from dialogs.carddata import card_id
 from dialogs.consultations import reminders as _consultation_reminders  # noqa: F401 - registers its job
+from dialogs.consultations.status import open_consultations
 from dialogs.dates import WhenError, parse_when
 from dialogs.i18n import OSLO, format_when, t
 from dialogs.jobs import job
@@ -106,7 +107,6 @@ async def whats_on(session: AsyncSession, services: Services, viewer: Viewer, te
 async def _other_deadlines(session: AsyncSession, services: Services, viewer: Viewer) -> list[tuple[str, str, str]]:
     """Open consultations (for everyone in the network) and open cases (in the bodies the viewer sits in;
     the secretariat sees all), nearest deadline first."""
-    from dialogs.consultations.status import open_consultations
     from storage.models import Body, Case
 
     now, lang = services.now(), viewer.lang

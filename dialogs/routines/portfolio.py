@@ -24,6 +24,7 @@ from cards.routines import (
 from dialogs import router
 from dialogs.i18n import babel_locale, format_day, t
 from dialogs.onboarding import translator
+from dialogs.qa.sources import invalidate
 from dialogs.routines.common import Refusal, clean
 from dialogs.services import Services
 from dialogs.turn import Refresh, Reply
@@ -37,11 +38,7 @@ _COMMAND = re.compile(r"^(?:vis\s+)?(?:portefølje|porteføljen|prosjektportefø
 
 
 def invalidate_qa(network_id: int) -> None:
-    """Tell Q&A that this network's portfolio answers changed (when Q&A is installed)."""
-    try:
-        from dialogs.qa.sources import invalidate
-    except ImportError:
-        return
+    """Tell Q&A that this network's portfolio answers changed."""
     invalidate(network_id)
 
 
