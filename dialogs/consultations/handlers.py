@@ -34,6 +34,7 @@ from dialogs.services import Services
 from dialogs.turn import Refresh, Reply
 from dialogs.viewer import Viewer
 from storage.models import Consultation, Network, Person, PostedCard
+from storage.queries import lock_row
 
 _EXPORT = re.compile(r"^(?:eksport|eksporter|export|eksport høyring|eksporter høyring|eksporter høring|"
                      r"export consultation)(?:\s+(?P<key>[\w-]+))?$", re.IGNORECASE)
@@ -125,6 +126,8 @@ async def submit_answer(session: AsyncSession, services: Services, viewer: Viewe
         if refusal.key == "consultations.too_long":
             return [Reply(text=problem)]
         return [await answer_form(session, services, viewer, consultation, party, problem=problem, typed=data)]
+    # the stale check and the write under one lock: two old cards at once cannot both pass the check
+    await lock_row(session, Consultation, consultation.id)
     if stale := await _stale(session, consultation, party, draft, data, lang):
         # drawn from an older stored answer: nothing is stored; the fresh card shows what is stored now
         return [Reply(text=stale), await answer_form(session, services, viewer, consultation, party)]

@@ -58,7 +58,7 @@ async def ask(session: AsyncSession, services: Services, viewer: Viewer, text: s
     result = await answer(session, viewer.network, text[:MAX_QUESTION], now=services.now(),
                           default_lang=viewer.lang)
     if result.reason == "command":  # "/meny", "/hjelp", an unknown slash word: the help, not a fact
-        return [onboarding.help_reply(viewer)]
+        return [await onboarding.help_reply(session, services, viewer)]
     return [reply_for(result, viewer)]
 
 

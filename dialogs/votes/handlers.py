@@ -50,6 +50,7 @@ from storage import directory
 from storage import jobs as job_store
 from storage.models import AuditEntry, Body, Case, ConversationRef, Network, Person, PostedCard
 from storage.models.votes import BodyChannel
+from storage.queries import lock_row
 
 CASE_CARD = "case"
 _NEW = re.compile(r"^(?:ny sak|nye sak|opne sak|opna sak|åpne sak|apne sak|opprett sak|ny votering|"
@@ -370,6 +371,8 @@ async def cast(session: AsyncSession, services: Services, viewer: Viewer, data: 
             return await _refuse(session, viewer, "unknown option", data, case, key="votes.unknown_option")
         problem = t(refusal.key, lang, **refusal.values)
         return [await _own_card(session, services, viewer, case, problem=problem, reason_prefill=reason[:2000])]
+    # the stale check and the write under one lock on the case: two old copies at once cannot both pass
+    await lock_row(session, Case, case.id)
     if stale := await _stale_vote(session, case, viewer, option_key, reason, data):
         return [await _own_card(session, services, viewer, case, problem=stale)]
     seat = await session.scalar(select(rules.Seat).where(rules.Seat.body_id == body.id,

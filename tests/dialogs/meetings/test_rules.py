@@ -159,13 +159,13 @@ def test_a_meeting_on_a_day_alone_is_all_day_from_midnight_in_oslo():
 
 @pytest.mark.parametrize(("starts", "ends", "all_day", "lang", "shown"), [
     (datetime(2026, 12, 3, 9, 0, tzinfo=UTC), datetime(2026, 12, 3, 11, 0, tzinfo=UTC), False, "nn",
-     "3. desember 2026 kl. 10:00–12:00"),
-    (datetime(2026, 12, 3, 9, 0, tzinfo=UTC), None, False, "en", "3 December 2026 at 10:00"),
+     "torsdag 3. desember 2026 kl. 10:00–12:00"),
+    (datetime(2026, 12, 3, 9, 0, tzinfo=UTC), None, False, "en", "Thursday 3 December 2026 at 10:00"),
     (datetime(2026, 12, 3, 9, 0, tzinfo=UTC), datetime(2026, 12, 4, 9, 0, tzinfo=UTC), False, "nb",
-     "3. desember 2026 kl. 10:00 – 4. desember 2026 kl. 10:00"),
-    (datetime(2026, 12, 2, 23, 0, tzinfo=UTC), None, True, "nn", "3. desember 2026"),
+     "torsdag 3. desember 2026 kl. 10:00 – fredag 4. desember 2026 kl. 10:00"),
+    (datetime(2026, 12, 2, 23, 0, tzinfo=UTC), None, True, "nn", "torsdag 3. desember 2026"),
 ])
-def test_the_time_of_a_meeting_is_shown_in_oslo_norwegian_style(starts, ends, all_day, lang, shown):
+def test_the_time_of_a_meeting_is_shown_in_oslo_norwegian_style_with_the_weekday(starts, ends, all_day, lang, shown):
     assert service.when_text(starts, ends, all_day, lang) == shown
 
 
