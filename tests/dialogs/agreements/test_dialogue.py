@@ -176,7 +176,7 @@ async def test_from_comments_to_the_agreement_in_force(bot, draft, tmp_path):
         case = await session.scalar(select(Case).where(Case.key == "sak-2026-001"))
         assert "1. januar 2027" in case.proposal and "Varigheita bør vere fire år." in case.background
         case_id = case.id
-    await bot.submit(DV_CHAIR, {"action": "vote.close", "case": case_id})
+    await bot.submit(DV_CHAIR, {"action": "vote.close", "case": case_id, "confirmed": "yes"})
     await bot.submit(DV_CHAIR, {"action": "vote.decide", "case": case_id,
                                 "decision": "Styringsgruppa vedtek Samarbeidsavtale 2027."})
     minutes = await bot.say_text(DV_SECRETARIAT, "protokoll sak-2026-001")

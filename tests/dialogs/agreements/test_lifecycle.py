@@ -104,7 +104,7 @@ async def test_the_changes_of_the_draft_as_a_card(bot):
     assert "~~kvartalsvis~~ **minst fire gonger i året**" in text
     answer = await bot.say_text(DV_DIRECTOR, "Kva er endra i den nye avtalen?")
     assert "Samarbeidsavtale 2027 samanlikna med Samarbeidsavtale 2020" in answer, answer
-    assert "teke ut (7 Ressursgruppe)" in answer and "11 Tiltreding" in answer
+    assert "teke ut (7 Ressursgruppe" in answer and "11 Tiltreding" in answer
 
 
 def test_exports_and_switch_from_the_command_line(tmp_path, monkeypatch, capsys):

@@ -166,7 +166,7 @@ async def test_a_closed_case_the_decision_and_the_minutes(bot, monkeypatch, tmp_
     await press(bot, DV_DIRECTOR, "vote.cast", case_id, option="einig")
     await press(bot, ASKOY, "vote.cast", case_id, option="ueinig", reason="Kostnaden er uklar.")
     await press(bot, BJORNAFJORDEN, "vote.cast", case_id, option="einig")
-    await press(bot, DV_CHAIR, "vote.close", case_id)
+    await press(bot, DV_CHAIR, "vote.close", case_id, confirmed="yes")
     await press(bot, DV_CHAIR, "vote.decide", case_id, decision="Vi går vidare med innkjøpet.")
 
     code, said, out = await export(bot, monkeypatch, tmp_path, "--case", "SAK-2026-001")
@@ -280,7 +280,7 @@ async def test_the_button_is_on_a_sent_notice_s_report_and_a_decided_case_for_th
     assert archive_buttons(await bot.execute(DV_SECRETARIAT, "vote.refresh", {"case": case_id})) == []  # open
     for user in (DV_DIRECTOR, ASKOY, BJORNAFJORDEN):
         await press(bot, user, "vote.cast", case_id, option="einig")
-    await press(bot, DV_CHAIR, "vote.close", case_id)
+    await press(bot, DV_CHAIR, "vote.close", case_id, confirmed="yes")
     assert archive_buttons(await bot.execute(DV_SECRETARIAT, "vote.refresh", {"case": case_id})) == [
         {"action": "archive.export", "kind": "case", "id": case_id}]
     assert archive_buttons(await bot.execute(DV_DIRECTOR, "vote.refresh", {"case": case_id})) == []  # not staff
