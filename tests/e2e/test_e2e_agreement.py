@@ -60,6 +60,7 @@ def test_from_draft_to_agreement_in_force(teams, bot_process):
     secretariat.send("høyring")
     status = secretariat.wait_card(f"Innspel til {LABEL}", "Lukk høyringa")
     secretariat.click(status, "Lukk høyringa")
+    secretariat.click(secretariat.wait_card(f"Lukke «Innspel til {LABEL}» no?", "Ja, lukk høyringa"), "Ja, lukk høyringa")
     secretariat.wait_card(f"Innspel til {LABEL}", "Opne igjen")
     secretariat.send("ny sak frå høyring")
     secretariat.wait_text(f"om {LABEL} er oppretta for styringsgruppa")
@@ -75,6 +76,7 @@ def test_from_draft_to_agreement_in_force(teams, bot_process):
     chair.click(listing, "Vis saka")
     mine = chair.wait_card(f"Ny samarbeidsavtale: {LABEL}", "Lukk saka no")
     chair.click(mine, "Lukk saka no")
+    chair.click(chair.wait_card(f"Ny samarbeidsavtale: {LABEL}", "Lukke saka no?"), "Ja, lukk saka")
     chair.wait_card(f"Ny samarbeidsavtale: {LABEL}", "Konsensus: forslaget er vedteke.")
 
     _register(director, "Alver", "Tiltrer", **{"Organ som gjorde vedtaket": "Kommunestyret",
