@@ -13,14 +13,13 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-from pydantic import Field, ValidationError
+from pydantic import Field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.data_schema import KEY_PATTERN, NetworkFile, Strict
 from storage.models import Accession, Agreement, AgreementVersion, Municipality, Network
-from storage.validate import DataError, _loc
+from storage.validate import DataError, read_side_files, side_files
 
 ACCESSIONS_DIR = "accessions"
 
@@ -49,10 +48,7 @@ class AccessionsFile(Strict):
 
 
 def accession_files(path: Path) -> list[Path]:
-    folder = path / ACCESSIONS_DIR
-    if not path.is_dir() or not folder.is_dir():
-        return []
-    return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and not p.name.startswith("_"))
+    return side_files(path, ACCESSIONS_DIR)
 
 
 def _problems(doc: AccessionsFile, networks: dict[str, NetworkFile]) -> list[str]:
@@ -77,22 +73,7 @@ def _problems(doc: AccessionsFile, networks: dict[str, NetworkFile]) -> list[str
 
 def read_accessions(path: Path, docs: list[tuple[Path, NetworkFile]]) -> list[tuple[Path, AccessionsFile]]:
     networks = {doc.network.slug: doc for _, doc in docs}
-    problems: list[str] = []
-    out: list[tuple[Path, AccessionsFile]] = []
-    for file in accession_files(path):
-        try:
-            raw = yaml.safe_load(file.read_text(encoding="utf-8"))
-            doc = AccessionsFile.model_validate(raw)
-        except yaml.YAMLError as exc:
-            problems.append(f"{file}: not valid YAML: {getattr(exc, 'problem', exc)}")
-            continue
-        except ValidationError as exc:
-            problems.extend(f"{file}: {_loc(err['loc'])}: {err['msg']}" for err in exc.errors())
-            continue
-        found = _problems(doc, networks)
-        problems.extend(f"{file}: {p}" for p in found)
-        if not found:
-            out.append((file, doc))
+    out, problems = read_side_files(accession_files(path), AccessionsFile, lambda doc: _problems(doc, networks))
     if problems:
         raise DataError(problems)
     return out

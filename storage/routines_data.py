@@ -13,15 +13,14 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-from pydantic import Field, ValidationError
+from pydantic import Field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.data_schema import KEY_PATTERN, NetworkFile, Strict
 from storage.models import Body, Municipality, Network, Person
 from storage.models.routines import PortfolioItem, RoutineSettings
-from storage.validate import DataError, _loc, load_yaml
+from storage.validate import DataError, read_side_files, side_files
 
 PORTFOLIO_DIR = "portfolio"
 Status = Literal["planned", "active", "paused", "completed"]
@@ -58,10 +57,7 @@ class PortfolioFile(Strict):
 
 
 def portfolio_files(path: Path) -> list[Path]:
-    folder = path / PORTFOLIO_DIR
-    if not path.is_dir() or not folder.is_dir():
-        return []
-    return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and not p.name.startswith("_"))
+    return side_files(path, PORTFOLIO_DIR)
 
 
 def _problems(doc: PortfolioFile, networks: dict[str, NetworkFile]) -> list[str]:
@@ -102,28 +98,7 @@ def _problems(doc: PortfolioFile, networks: dict[str, NetworkFile]) -> list[str]
 def read_portfolio(path: Path, docs: list[tuple[Path, NetworkFile]]) -> list[tuple[Path, PortfolioFile]]:
     """Read and check every portfolio file against the network files; one DataError for all problems."""
     networks = {doc.network.slug: doc for _, doc in docs}
-    problems: list[str] = []
-    out: list[tuple[Path, PortfolioFile]] = []
-    for file in portfolio_files(path):
-        try:
-            raw = load_yaml(file.read_text(encoding="utf-8"))
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "(parse)"
-            problems.append(f"{file}: {where}: not valid YAML: {getattr(exc, 'problem', exc)}")
-            continue
-        if not isinstance(raw, dict):
-            problems.append(f"{file}: (top): expected a mapping with 'network:' at the top")
-            continue
-        try:
-            doc = PortfolioFile.model_validate(raw)
-        except ValidationError as exc:
-            problems.extend(f"{file}: {_loc(err['loc'])}: {err['msg']}" for err in exc.errors())
-            continue
-        found = _problems(doc, networks)
-        problems.extend(f"{file}: {p}" for p in found)
-        if not found:
-            out.append((file, doc))
+    out, problems = read_side_files(portfolio_files(path), PortfolioFile, lambda doc: _problems(doc, networks))
     for dup in (k for k, n in Counter(d.network for _, d in out).items() if n > 1):
         problems.append(f"{path / PORTFOLIO_DIR}: network {dup!r} appears in more than one portfolio file")
     if problems:

@@ -8,13 +8,16 @@ all files are checked before the first row is written.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TypeVar
 
 import yaml
 from pydantic import ValidationError
 
 from storage.data_schema import NetworkFile
+
+T = TypeVar("T")
 
 
 class DataError(Exception):
@@ -188,3 +191,40 @@ if __name__ == "__main__":  # python -m storage.validate [PATH]
     except DataError as exc:
         print(exc, file=sys.stderr)
         sys.exit(1)
+
+
+def side_files(path: Path, folder: str) -> list[Path]:
+    """The YAML files of a side folder of the data (data/portfolio/, data/accessions/); `_name` files are skipped."""
+    where = path / folder
+    if not path.is_dir() or not where.is_dir():
+        return []
+    return sorted(p for p in where.iterdir() if p.suffix in (".yaml", ".yml") and not p.name.startswith("_"))
+
+
+def read_side_files(files: list[Path], model: type[T], check: Callable[[T], list[str]]
+                    ) -> tuple[list[tuple[Path, T]], list[str]]:
+    """Parse (duplicate keys refused) and validate each file against `model`, then `check` it against the
+    network files: the files that passed, and every problem as 'file: where: what'."""
+    problems: list[str] = []
+    out: list[tuple[Path, T]] = []
+    for file in files:
+        try:
+            raw = load_yaml(file.read_text(encoding="utf-8"))
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "(parse)"
+            problems.append(f"{file}: {where}: not valid YAML: {getattr(exc, 'problem', exc)}")
+            continue
+        if not isinstance(raw, dict):
+            problems.append(f"{file}: (top): expected a mapping with 'network:' at the top")
+            continue
+        try:
+            doc = model.model_validate(raw)
+        except ValidationError as exc:
+            problems.extend(f"{file}: {_loc(err['loc'])}: {err['msg']}" for err in exc.errors())
+            continue
+        found = check(doc)
+        problems.extend(f"{file}: {p}" for p in found)
+        if not found:
+            out.append((file, doc))
+    return out, problems
