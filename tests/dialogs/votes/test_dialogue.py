@@ -25,6 +25,7 @@ from tests.harness import (
     TeamsUser,
     card_texts,
     message_text,
+    play,
 )
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -313,3 +314,33 @@ async def test_reminder_a_day_before_goes_only_to_those_who_have_not_voted(bot):
     assert all(("du har ikke stemt" if people[r.to_person].key == "dv-direktor-stord" else "du har ikkje røysta")
                in "\n".join(card_texts(r.card)) for r in replies)
     assert len({r.dedupe_key for r in replies}) == 9
+
+
+# --- the chair closes a case, as a dialogue table: (who, sends or presses, must show, must not show) ----
+
+CLOSE_TITLE = "Felles vedlikehald av kartløysing"
+CLOSING = [
+    (DV_SECRETARIAT, "ny sak", ["Ny sak", "Forslag til vedtak"], ["Berre sekretariatet"]),
+    (DV_SECRETARIAT, {"press": "Vidare", "body": "styringsgruppa", "title": CLOSE_TITLE,
+                      "deadline": "1. desember kl. 12", "proposal": "Styringsgruppa sluttar seg til."},
+     ["Stadfest ny sak", "Ingenting er sendt enno"], []),
+    (DV_SECRETARIAT, {"press": "Opne saka og send ut"}, ["Saka er opna og send ut"], []),
+    (DV_DIRECTOR, None, [CLOSE_TITLE, "Einig", "Ueinig"], ["Røysta di er registrert"]),
+    (DV_DIRECTOR, {"press": "Einig"}, ["Røysta di er registrert: Einig"], ["Skriv ei grunngjeving"]),
+    (DV_DIRECTOR, "saker", [CLOSE_TITLE], ["Lukk saka no"]),  # a member cannot close the case
+    (DV_CHAIR, "saker", [CLOSE_TITLE], []),
+    (DV_CHAIR, {"press": "Vis saka"}, [CLOSE_TITLE, "Lukk saka no"], []),
+    (DV_CHAIR, {"press": "Lukk saka no"}, ["Lukke saka no?", "kan ikkje røyste etterpå", "Ja, lukk saka"],
+     ["Konsensus"]),  # asked first: nothing is closed yet
+    (DV_CHAIR, {"press": "Ja, lukk saka"}, ["Konsensus: forslaget er vedteke."], ["Lukke saka no?"]),
+]
+
+
+async def test_the_chair_closes_a_case_after_saying_yes_to_what_closing_does(bot):
+    for user in MEMBERS:
+        bot.member(user)
+        await bot.install(user)
+    await play(bot, CLOSING)
+    async with bot.db.session() as session:
+        case = await session.scalar(select(Case).where(Case.title == CLOSE_TITLE))
+    assert (case.status, case.outcome) == ("closed", "adopted")
