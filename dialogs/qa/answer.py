@@ -46,6 +46,11 @@ _SPLIT = re.compile(r"\?\s+(?=\S)|[,;]?\s+(?:og|and|samt|plus)\s+(?=(?:kva|hva|w
                     r"hvordan|how|kor|hvor|where|kvifor|hvorfor|why|which|hvilke|hvilken|ka|kem|åssen|koss|"
                     r"is|are|does|do|er|har|kan)\b)", re.I)
 MIN_PREMISE_COVERAGE = 0.75
+# number words a question may use for a count or a figure the answer must hold (as a word or a digit)
+_NUMBER_WORDS = {"two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8",
+                 "nine": "9", "ten": "10", "eleven": "11", "twelve": "12", "fem": "5", "seks": "6", "sju": "7",
+                 "syv": "7", "åtte": "8", "tolv": "12"}
+_AMOUNT = re.compile(r"\d[\d\s.,]*\s*(?:kr\b|kroner|nok\b|%|prosent|per cent|percent)|\bkr\.?\s*\d|\d\s*,-", re.I)
 # question words: in a question built on a claim ("why does KS vote …") they ask about the claim itself
 _QUESTION_TOKENS = frozenset(["kva", "kven", "korleis", "kvifor", "når", "kormykje", "kormange", "korofte",
                               "korlenge", "kvaskjer"])  # of the question's known words, for a question built on a claim
@@ -178,7 +183,7 @@ async def answer_one(session: AsyncSession, index: NetworkIndex, network: Networ
         runner = None
     else:
         premise = False
-    if top.coverage < needed:
+    if top.coverage < needed or (not premise and not _answers_what_is_asked(index, ranking, top)):
         result.reason = "no_match"
         result.suggestions = _suggestions(ranking.hits, asked_lang, network.language)
         return result
@@ -221,6 +226,20 @@ def count_items(text: str) -> int | None:
         if len(items) >= 2:
             return len(items)
     return None
+
+
+def _answers_what_is_asked(index: NetworkIndex, ranking, top: Hit) -> bool:
+    """What the top hit must hold besides enough of the question's weight: a number the question names
+    (a year, a count: "the three that …") in the passage or document, and an amount for "how much". (A
+    question built on a claim is judged by the premise check instead: its wrong number is the claim.)"""
+    held = set(top.entry.tf) if top.doc.kind == "clause" else index.doc_tokens(top)
+    for tok in ranking.query_terms:
+        digit = tok if tok.isdigit() else _NUMBER_WORDS.get(tok)
+        if digit and len(digit) <= 4 and tok not in held and digit not in held:
+            return False
+    if ranking.qtype == "how_much" and not _AMOUNT.search(index.answer_text(top)):
+        return False  # "what does it cost per inhabitant": a text without an amount does not answer it
+    return True
 
 
 def _known_coverage(index: NetworkIndex, ranking, top: Hit) -> float:
@@ -334,6 +353,10 @@ async def _fact_answer(session: AsyncSession, index: NetworkIndex, network: Netw
         lines.append(t("qa.rate_note", lang, rate=f"{float(value['rate_nok']):g}", year=value.get("year", "?"),
                        set_by=value.get("set_by", "")))
     sources = _clauses(index, fact.clause_refs or [])
+    if fact.kind == "not_in_sources":
+        # what the documents do not say: an explained refusal ("the source does not say who …"), not an answer
+        return QaResult(False, "", lang, answer="\n".join(lines), sources=sources, kind="fact", key=fact.key,
+                        reason="not_in_sources")
     if not sources and fact.origin == "learned":
         sources = [Source(title=t("qa.learned_source", lang), ref=f"fact/{fact.key}")]
     return QaResult(True, "", lang, answer="\n".join(lines), sources=sources, kind="fact", key=fact.key)
