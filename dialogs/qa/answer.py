@@ -256,7 +256,11 @@ def _known_coverage(index: NetworkIndex, ranking, top: Hit) -> float:
 
 
 def _same_answer(a: Hit, b: Hit) -> bool:
-    return a.doc.key == b.doc.key
+    """The same document, or a fact and a clause it cites (the fact answers from that clause: not ambiguous)."""
+    if a.doc.key == b.doc.key:
+        return True
+    kinds = {a.doc.kind, b.doc.kind}
+    return kinds == {"fact", "clause"} and bool(a.doc.cites & b.doc.cites)
 
 
 def _suggestions(hits: list[Hit], lang: str, network_lang: str) -> list[str]:

@@ -93,6 +93,7 @@ class Doc:
     fact_kind: str = ""
     questions: dict[str, list[str]] = field(default_factory=dict)
     document: plugin_sources.QaDocument | None = None
+    cites: frozenset[str] = frozenset()  # clause refs ("agreement/version/clause") a fact rests on; a clause's own
 
 
 @dataclass
@@ -431,10 +432,12 @@ async def build_index(session: AsyncSession, network: Network) -> NetworkIndex:
         if fact.illustrative:
             continue  # a made-up value is never an answer (it stays in the data for the demo's other flows)
         parts = [("question", q, lang) for lang, qs in (fact.questions or {}).items() for q in qs]
-        parts += [("answer", a, lang) for lang, a in (fact.answer or {}).items() if a]
+        if fact.kind != "not_in_sources":  # a refusal's text ("… does not say who; it says …") is not content
+            parts += [("answer", a, lang) for lang, a in (fact.answer or {}).items() if a]
         index.answer_texts[len(index.docs)] = "\n".join(a for a in (fact.answer or {}).values() if a)
         index.add(Doc(key=f"fact:{fact.key}", kind="fact", row_id=fact.id, topic=fact.topic,
-                      fact_kind=fact.kind, questions=dict(fact.questions or {})), parts)
+                      fact_kind=fact.kind, questions=dict(fact.questions or {}),
+                      cites=frozenset(fact.clause_refs or [])), parts)
 
     clauses = (await session.execute(
         select(Clause, AgreementVersion).join(AgreementVersion, Clause.version_id == AgreementVersion.id)
@@ -455,7 +458,8 @@ async def build_index(session: AsyncSession, network: Network) -> NetworkIndex:
             sentences = [x.strip() for x in _SENTENCE.split(para) if len(x.strip()) > 20]
             if len(sentences) > 1:
                 parts += [("sentence", x) for x in sentences]
-        index.add(Doc(key=f"clause:{clause.id}", kind="clause", row_id=clause.id, topic=clause.key), parts)
+        index.add(Doc(key=f"clause:{clause.id}", kind="clause", row_id=clause.id, topic=clause.key,
+                      cites=frozenset([ref, clause.key])), parts)
 
     events = (await session.scalars(select(Event).where(Event.network_id == network.id))).all()
     for ev in events:
