@@ -174,3 +174,14 @@ async def test_a_broken_plug_in_does_not_stop_answers(any_db):
 async def test_the_answer_is_in_the_language_of_the_question(db, question, lang):
     result = await ask(db, "digivestland", question)
     assert result.lang == lang and result.key == "leiar-styringsgruppa"
+
+
+async def test_what_the_sources_do_not_say_is_an_explained_refusal(any_db):
+    # Digitale Akershus' source does not say who chairs the programme board (fact kind not_in_sources)
+    result = await ask(any_db, "digitale-akershus", "Hvem er leder for programstyret?")
+    assert not result.answered and result.reason == "not_in_sources"
+    assert "sier ikke hvem" in result.answer
+    assert "samarbeidsavtale/2020/programorganisering" in [s.ref for s in result.sources]
+    # a question for a number the stored text does not hold is not answered with a text about the topic
+    result = await ask(any_db, "digivestland", "Which municipalities were the four that sent nothing?")
+    assert not result.answered
