@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from dialogs.i18n import LANGUAGES, format_day, format_when, t
 from dialogs.qa.index import ClauseInfo, Hit, NetworkIndex, index_for
-from dialogs.qa.text import fold, guess_language, raw_words, terms
+from dialogs.qa.text import FREQUENCY_WORDS, WORDS, fold, guess_language, raw_words, terms
 from storage.models import (
     Body,
     Consultation,
@@ -46,9 +46,18 @@ _SPLIT = re.compile(r"\?\s+(?=\S)|[,;]?\s+(?:og|and|samt|plus)\s+(?=(?:kva|hva|w
                     r"hvordan|how|kor|hvor|where|kvifor|hvorfor|why|which|hvilke|hvilken|ka|kem|åssen|koss|"
                     r"is|are|does|do|er|har|kan)\b)", re.I)
 MIN_PREMISE_COVERAGE = 0.75
+# number words a question may use for a count or a figure the answer must hold (as a word or a digit)
+_NUMBER_WORDS = {"two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8",
+                 "nine": "9", "ten": "10", "eleven": "11", "twelve": "12", "fem": "5", "seks": "6", "sju": "7",
+                 "syv": "7", "åtte": "8", "tolv": "12"}
+_AMOUNT = re.compile(r"\d[\d\s.,]*\s*(?:kr\b|kroner|nok\b|%|prosent|per cent|percent)|\bkr\.?\s*\d|\d\s*,-", re.I)
 # question words: in a question built on a claim ("why does KS vote …") they ask about the claim itself
 _QUESTION_TOKENS = frozenset(["kva", "kven", "korleis", "kvifor", "når", "kormykje", "kormange", "korofte",
                               "korlenge", "kvaskjer"])  # of the question's known words, for a question built on a claim
+
+
+_CLAIM_VALUES = frozenset(tok for tok in terms(sorted(FREQUENCY_WORDS)) if tok not in WORDS.values()
+                          or tok in ("månadleg", "kvartal", "årleg"))
 
 
 @dataclass
@@ -173,12 +182,14 @@ async def answer_one(session: AsyncSession, index: NetworkIndex, network: Networ
     premise = bool(_PREMISE.search(fold(question)))
     known = _known_coverage(index, ranking, top) if premise else 0.0
     if premise and known >= MIN_PREMISE_COVERAGE and (
-            runner is None or known > _known_coverage(index, ranking, runner)):
+            runner is None or known > (runner_known := _known_coverage(index, ranking, runner))
+            or (known == runner_known == 1.0)
+            or (known == runner_known and index.fits(ranking.qtype, top) and not index.fits(ranking.qtype, runner))):
         needed = min(needed, top.coverage)  # the claim's own words are not in the sources: judge by the rest
         runner = None
     else:
         premise = False
-    if top.coverage < needed:
+    if top.coverage < needed or (not premise and not _answers_what_is_asked(index, ranking, top)):
         result.reason = "no_match"
         result.suggestions = _suggestions(ranking.hits, asked_lang, network.language)
         return result
@@ -223,10 +234,25 @@ def count_items(text: str) -> int | None:
     return None
 
 
+def _answers_what_is_asked(index: NetworkIndex, ranking, top: Hit) -> bool:
+    """What the top hit must hold besides enough of the question's weight: a number the question names
+    (a year, a count: "the three that …") in the passage or document, and an amount for "how much". (A
+    question built on a claim is judged by the premise check instead: its wrong number is the claim.)"""
+    held = set(top.entry.tf) if top.doc.kind == "clause" else index.doc_tokens(top)
+    for tok in ranking.query_terms:
+        digit = tok if tok.isdigit() else _NUMBER_WORDS.get(tok)
+        if digit and len(digit) <= 4 and tok not in held and digit not in held:
+            return False
+    # "what does it cost per inhabitant": a text without an amount does not answer it
+    return ranking.qtype != "how_much" or bool(_AMOUNT.search(index.answer_text(top)))
+
+
 def _known_coverage(index: NetworkIndex, ranking, top: Hit) -> float:
     """The share of the question's weight `top` matches, counting only words the index knows (at least
     two of them must match)."""
-    known = [tok for tok in ranking.query_terms if tok in index.idf and tok not in _QUESTION_TOKENS]
+    # the claim's own value (a frequency, a year, a count) is what may be wrong: it does not count
+    known = [tok for tok in ranking.query_terms if tok in index.idf and tok not in _QUESTION_TOKENS
+             and tok not in _CLAIM_VALUES and not tok.isdigit() and tok not in _NUMBER_WORDS]
     if len(known) < 2:
         return 0.0
     entry_toks = index.doc_tokens(top)
@@ -237,7 +263,11 @@ def _known_coverage(index: NetworkIndex, ranking, top: Hit) -> float:
 
 
 def _same_answer(a: Hit, b: Hit) -> bool:
-    return a.doc.key == b.doc.key
+    """The same document, or a fact and a clause it cites (the fact answers from that clause: not ambiguous)."""
+    if a.doc.key == b.doc.key:
+        return True
+    kinds = {a.doc.kind, b.doc.kind}
+    return kinds == {"fact", "clause"} and bool(a.doc.cites & b.doc.cites)
 
 
 def _suggestions(hits: list[Hit], lang: str, network_lang: str) -> list[str]:
@@ -257,7 +287,7 @@ def _related(index: NetworkIndex, top: Hit, lang: str, network_lang: str, questi
     asked = question.strip().lower()
     out: list[str] = []
     same_topic = [d for d in index.docs if d.questions and d.key != top.doc.key and top.doc.topic
-                  and d.topic == top.doc.topic]
+                  and d.topic == top.doc.topic and d.fact_kind != "not_in_sources"]
     for doc in same_topic:
         qs = pick(doc.questions, lang, network_lang)
         if qs and qs[0].strip().lower() != asked and qs[0] not in out:
@@ -282,7 +312,9 @@ async def compose(session: AsyncSession, index: NetworkIndex, network: Network, 
         source = clause_source(index.clauses.get(f"id:{doc.row_id}"))
         if source is None:
             return None
-        text = t("qa.clause_says", lang, heading=source.heading, text=hit.entry.text)
+        # a hit on the heading alone quotes the clause's text, not the heading back
+        quoted = source.text if hit.entry.field == "heading" and source.text else hit.entry.text
+        text = t("qa.clause_says", lang, heading=source.heading, text=quoted)
         return QaResult(True, "", lang, answer=text, sources=[source], kind="clause", key=source.ref)
     if doc.kind == "event":
         ev = await session.get(Event, doc.row_id)
@@ -331,9 +363,12 @@ async def _fact_answer(session: AsyncSession, index: NetworkIndex, network: Netw
     elif fact.kind == "date" and value.get("date"):
         lines.append(_time_left(date.fromisoformat(str(value["date"])), lang, now))
     elif fact.kind == "rate" and value.get("rate_nok"):
-        lines.append(t("qa.rate_note", lang, rate=f"{float(value['rate_nok']):g}", year=value.get("year", "?"),
-                       set_by=value.get("set_by", "")))
+        lines.append(t("qa.rate_note", lang, **_rate_words(value, lang)))
     sources = _clauses(index, fact.clause_refs or [])
+    if fact.kind == "not_in_sources":
+        # what the documents do not say: an explained refusal ("the source does not say who …"), not an answer
+        return QaResult(False, "", lang, answer="\n".join(lines), sources=sources, kind="fact", key=fact.key,
+                        reason="not_in_sources")
     if not sources and fact.origin == "learned":
         sources = [Source(title=t("qa.learned_source", lang), ref=f"fact/{fact.key}")]
     return QaResult(True, "", lang, answer="\n".join(lines), sources=sources, kind="fact", key=fact.key)
@@ -366,20 +401,19 @@ async def _seat_lines(session: AsyncSession, body: Body, lang: str, today: date)
                or_(Seat.valid_to.is_(None), Seat.valid_to >= today))
         .order_by(Seat.id))).all()
     lines = []
-    hidden = 0
+    marked = 0
     for seat, person, muni, org in rows:
-        if seat.illustrative:
-            hidden += 1  # who holds this seat is not in the sources: never stated as real
-            continue
-        if person is not None and person.demo:
+        if seat.illustrative or (person is not None and person.demo):
+            # the seat is in the agreement, its holder is not in the sources: never a name stated as real
+            marked += 1
             who = t("qa.demo_person", lang)
         else:
             who = person.name if person and not person.anonymised else t("qa.seat_vacant", lang)
         where = seat.represents or (muni.name if muni else org.name if org else "")
         role = t(f"qa.role_{seat.role}", lang) if seat.role in ("chair", "observer", "lead") else ""
         lines.append(t("qa.seat_line", lang, who=who, where=where, role=f" ({role})" if role else "").rstrip())
-    if hidden and lines:
-        lines.append(t("qa.seats_unknown", lang))
+    if marked:
+        lines.append(t("qa.seats_all_unknown" if marked == len(lines) else "qa.seats_unknown", lang))
     return lines
 
 
@@ -417,21 +451,29 @@ async def _contribution(session: AsyncSession, index: NetworkIndex, network: Net
         return QaResult(False, question, lang, reason="not_stated")  # no total is stored: never computed
     muni = await session.get(Municipality, muni_id)
     value = rate_fact.value
-    rate_text = f"{float(value['rate_nok']):g}"
     sources = _clauses(index, rate_fact.clause_refs or [])
     result = QaResult(True, question, lang, kind="contribution", key=f"{rate_fact.key}:{muni.number}",
                       sources=sources, confidence=1.0)
+    words = _rate_words(value, lang)
     if not muni.member or muni.illustrative:
-        # no fee is computed for a municipality whose membership is not confirmed
-        lines = [t("qa.contribution_not_confirmed", lang, municipality=muni.name)]
-        lines.append(t("qa.rate_note", lang, rate=rate_text, year=value.get("year", "?"),
-                       set_by=value.get("set_by", "")))
+        # no fee is computed or stated for a municipality whose membership is not confirmed
+        lines = [t("qa.contribution_not_confirmed", lang, municipality=muni.name), t("qa.rate_note", lang, **words)]
     else:
-        lines = [t("qa.contribution_rate", lang, municipality=muni.name, rate=rate_text,
-                   year=value.get("year", "?"), set_by=value.get("set_by", ""))]
+        lines = [t("qa.contribution_rate", lang, municipality=muni.name, **words)]
     result.answer = "\n".join(lines)
     result.related = [q[0] for q in [pick(rate_fact.questions, lang, network.language)] if q]
     return result
+
+
+def _rate_words(value: dict, lang: str) -> dict[str, str]:
+    """The rate as the decision states it: "inntil 3 kr" when `up_to`, the rate's year and the years the
+    frame covers (`years`), and who sets it."""
+    rate = f"{float(value['rate_nok']):g}"
+    amount = t("qa.rate_amount_up_to" if value.get("up_to") else "qa.rate_amount", lang, rate=rate)
+    year, years = value.get("year", "?"), value.get("years")
+    period = (t("qa.rate_period_years", lang, year=year, years=str(years).replace("-", "–")) if years
+              else t("qa.rate_period", lang, year=year))
+    return {"amount": amount, "period": period, "set_by": str(value.get("set_by", ""))}
 
 
 # --- live: the open or latest consultation --------------------------------------------------------

@@ -48,7 +48,8 @@ def reply_for(result: QaResult, viewer: Viewer) -> Reply:
     view = DontKnowView(question=result.question, network=viewer.network.name if viewer.network else "",
                         lang=lang, other_network=result.reason == "other_network",
                         suggestions=result.suggestions, can_escalate=viewer.person is not None)
-    return Reply(card=dont_know_card(view, tr), summary=t("qa.dont_know_title", lang))
+    # an explained refusal ("the source does not say who chairs …", reason not_in_sources) shows its text too
+    return Reply(text=result.answer or None, card=dont_know_card(view, tr), summary=t("qa.dont_know_title", lang))
 
 
 async def ask(session: AsyncSession, services: Services, viewer: Viewer, text: str) -> list[Reply | Refresh]:

@@ -61,6 +61,8 @@ FIELD_WEIGHT = {"question": 1.0, "keyword": 0.9, "answer": 0.8, "heading": 0.8, 
 TYPE_FIT, TYPE_MISFIT = 1.12, 0.8
 # a word no stored text holds weighs this much of the rarest stored word's weight
 UNKNOWN_WEIGHT = 1.0
+# a runner-up within this share of the top score whose best entry alone covers ENTRY_LEAD more goes first
+CLOSE_SCORE, ENTRY_LEAD = 0.85, 0.15
 # how much the whole document's coverage (all its phrasings and its answer) counts against its best entry's
 UNION_BLEND = 1.0
 # fields stored in Norwegian only, which get the learnt English words of their words
@@ -93,6 +95,7 @@ class Doc:
     fact_kind: str = ""
     questions: dict[str, list[str]] = field(default_factory=dict)
     document: plugin_sources.QaDocument | None = None
+    cites: frozenset[str] = frozenset()  # clause refs ("agreement/version/clause") a fact rests on; a clause's own
 
 
 @dataclass
@@ -110,6 +113,7 @@ class Hit:
     score: float
     coverage: float
     entry: Entry
+    entry_coverage: float = 0.0  # the share of the question's weight its best entry alone holds
 
 
 @dataclass
@@ -326,7 +330,8 @@ class NetworkIndex:
             # the document as a whole (all phrasings, the answer) covers the question this much
             union = doc_weight[doc] / total
             entry = self.entries[number]
-            hit = Hit(self.docs[doc], score * (0.6 + 0.4 * union), matched[number] / total, entry)
+            hit = Hit(self.docs[doc], score * (0.6 + 0.4 * union), matched[number] / total, entry,
+                      matched[number] / total)
             hit.coverage = max(hit.coverage, UNION_BLEND * union + (1 - UNION_BLEND) * hit.coverage)
             fits = self.fits(qtype, hit)
             if fits is not None:
@@ -334,6 +339,16 @@ class NetworkIndex:
             hit_list.append(hit)
         best = {i: h for i, h in enumerate(hit_list)}
         hits = sorted(best.values(), key=lambda h: h.score, reverse=True)[:limit]
+        if len(hits) > 1:
+            # a close runner-up whose one entry holds clearly more of the question (its most specific word,
+            # "Nordfjord") answers it better than a top hit that only covers it over several phrasings
+            close = [h for h in hits[1:4] if h.score >= CLOSE_SCORE * hits[0].score
+                     and h.entry_coverage >= hits[0].entry_coverage + ENTRY_LEAD]
+            if close:
+                better = max(close, key=lambda h: h.entry_coverage)
+                hits.remove(better)
+                better.score = max(better.score, hits[0].score * 1.01)
+                hits.insert(0, better)
         return Ranking(hits=hits, query_terms=query, unknown=unknown, corrected=corrected, qtype=qtype)
 
     def doc_tokens(self, hit: Hit) -> set[str]:
@@ -431,10 +446,12 @@ async def build_index(session: AsyncSession, network: Network) -> NetworkIndex:
         if fact.illustrative:
             continue  # a made-up value is never an answer (it stays in the data for the demo's other flows)
         parts = [("question", q, lang) for lang, qs in (fact.questions or {}).items() for q in qs]
-        parts += [("answer", a, lang) for lang, a in (fact.answer or {}).items() if a]
+        if fact.kind != "not_in_sources":  # a refusal's text ("… does not say who; it says …") is not content
+            parts += [("answer", a, lang) for lang, a in (fact.answer or {}).items() if a]
         index.answer_texts[len(index.docs)] = "\n".join(a for a in (fact.answer or {}).values() if a)
         index.add(Doc(key=f"fact:{fact.key}", kind="fact", row_id=fact.id, topic=fact.topic,
-                      fact_kind=fact.kind, questions=dict(fact.questions or {})), parts)
+                      fact_kind=fact.kind, questions=dict(fact.questions or {}),
+                      cites=frozenset(fact.clause_refs or [])), parts)
 
     clauses = (await session.execute(
         select(Clause, AgreementVersion).join(AgreementVersion, Clause.version_id == AgreementVersion.id)
@@ -455,7 +472,8 @@ async def build_index(session: AsyncSession, network: Network) -> NetworkIndex:
             sentences = [x.strip() for x in _SENTENCE.split(para) if len(x.strip()) > 20]
             if len(sentences) > 1:
                 parts += [("sentence", x) for x in sentences]
-        index.add(Doc(key=f"clause:{clause.id}", kind="clause", row_id=clause.id, topic=clause.key), parts)
+        index.add(Doc(key=f"clause:{clause.id}", kind="clause", row_id=clause.id, topic=clause.key,
+                      cites=frozenset([ref, clause.key])), parts)
 
     events = (await session.scalars(select(Event).where(Event.network_id == network.id))).all()
     for ev in events:

@@ -257,7 +257,7 @@ def guess_language(text: str, default: str) -> str:
     return default if default in leaders else leaders[0]
 
 
-_FREQUENCY_WORDS = frozenset(["månadleg", "kvartal", "kvartalsvis", "årleg", "årlig", "yearly", "annually",
+FREQUENCY_WORDS = _FREQUENCY_WORDS = frozenset(["månadleg", "kvartal", "kvartalsvis", "årleg", "årlig", "yearly", "annually",
                               "weekly", "vekentleg", "ukentlig", "daily", "dagleg", "monthly", "quarterly",
                               "biweekly", "annenhver"])
 
@@ -275,7 +275,7 @@ def question_type(words: list[str]) -> str:
         return "how_many"
     if "kormykje" in ws:
         return "how_much"
-    if "når" in ws or "korlenge" in ws:
+    if ws & {"når", "korlenge", "when", "whenever"} or (first == "until" and "when" in ws):
         return "when"
     if ws & {"kven", "hvem", "who", "whom", "whose"}:
         return "who"

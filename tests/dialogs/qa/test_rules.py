@@ -40,7 +40,9 @@ def test_small_words_carry_no_meaning_but_question_words_do():
 
 
 def test_bokmal_spelling_of_a_term_meets_the_nynorsk_one():
-    assert text.tokens("informasjonssikkerhet") == text.tokens("information security") == ["informasjonstryggleik"]
+    # the compound and its parts (stored text keeps both, so a question naming a part still meets it)
+    assert text.tokens("informasjonssikkerhet") == text.tokens("information security")
+    assert text.tokens("informasjonssikkerhet")[0] == "informasjonstryggleik"
 
 
 @pytest.mark.parametrize(("question", "default", "lang"), [
@@ -50,7 +52,7 @@ def test_bokmal_spelling_of_a_term_meets_the_nynorsk_one():
     ("Kva betaler Alver?", "nb", "nn"),
     ("Hva betaler Bærum?", "nn", "nb"),
     ("styringsgruppa", "nn", "nn"),  # no marker: the default
-    ("styringsgruppa", "en", "en"),
+    ("styringsgruppa", "en", "nn"),  # a word only Nynorsk's dictionary knows (its -a form) is Nynorsk
     ("Når skal vi møtast?", "nb", "nb"),  # words shared by nn and nb do not decide
     ("", "nn", "nn"),
 ])
