@@ -29,7 +29,9 @@ def _text(result) -> str:
     if not result.answered:
         from dialogs.i18n import t
 
-        return t("qa.dont_know_title", result.lang) + "."
+        refused = t("qa.dont_know_title", result.lang) + "."
+        # an explained refusal ("the documents do not say who …") says what the sources do say
+        return f"{refused}\n{result.answer}" if result.answer else refused
     lines = [result.answer]
     for source in result.sources:
         lines.append(f"  [{source.ref}] {source.title}" + (f" ({source.version})" if source.version else ""))
