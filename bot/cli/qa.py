@@ -39,8 +39,10 @@ def _text(result) -> str:
 
 
 async def _ask(args: argparse.Namespace) -> int:
+    from dialogs import capabilities
     from dialogs.qa.answer import answer
 
+    capabilities.load()  # the plug-in Q&A sources (portfolio, agreements) answer here as in Teams
     now = datetime.fromisoformat(args.now) if args.now else datetime.now(UTC)
     if now.tzinfo is None:
         raise UsageError("--now needs a UTC offset, e.g. 2026-11-23T09:00:00+01:00")
