@@ -36,6 +36,7 @@ from storage.models import (
     Seat,
 )
 from storage.routines_data import read_portfolio, sync_portfolio
+from storage.translations_data import read_translations, sync_translations
 from storage.validate import read_all
 
 IMPORTED = "import:"
@@ -274,7 +275,8 @@ async def records_of(session: AsyncSession, person_id: int) -> dict[str, int]:
 
 
 async def load_documents(db, docs: list[tuple[Path, NetworkFile]], *, actor: str = "system",
-                         portfolio: list | None = None, accessions: list | None = None) -> LoadReport:
+                         portfolio: list | None = None, accessions: list | None = None,
+                         translations: list | None = None) -> LoadReport:
     """Sync every document in one transaction; on any error nothing is written."""
     report = LoadReport()
     async with db.session() as session:
@@ -283,6 +285,7 @@ async def load_documents(db, docs: list[tuple[Path, NetworkFile]], *, actor: str
             report.networks.append(net.slug)
         await sync_portfolio(session, portfolio or [], report)
         await sync_accessions(session, accessions or [], report)
+        await sync_translations(session, translations or [], report)
         if report.changed:
             session.add(AuditEntry(actor=actor, action="data.load", target=",".join(report.networks),
                                    details={"created": report.created, "updated": report.updated,
@@ -294,4 +297,6 @@ async def load_path(db, path: Path, *, actor: str = "system") -> LoadReport:
     docs = read_all(path)  # raises DataError before anything is written
     portfolio = read_portfolio(path, docs)  # data/portfolio/*.yaml (cooperation routines), checked too
     accessions = read_accessions(path, docs)  # data/accessions/*.yaml (council decisions to join), checked too
-    return await load_documents(db, docs, actor=actor, portfolio=portfolio, accessions=accessions)
+    translations = read_translations(path, docs)  # data/translations/*.yaml (working translations), checked too
+    return await load_documents(db, docs, actor=actor, portfolio=portfolio, accessions=accessions,
+                                translations=translations)

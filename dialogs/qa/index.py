@@ -70,6 +70,9 @@ TRANSLATED_FIELDS = frozenset(["heading", "clause", "sentence", "event", "body"]
 TRANSLATION_MIN_COUNT, TRANSLATION_MIN_DICE = 2, 0.6
 _SENTENCE = re.compile(r"(?<=[.!?:])\s+(?=[A-ZÆØÅ0-9«\"(-])|\n+")
 SOURCES_TTL_SECONDS = 60.0
+# the working translations indexed (data/translations/): English only — Nynorsk and Bokmål already meet
+# through lemmas and the lexicon, and a second Norwegian copy of every clause would halve its words' weight
+INDEXED_TRANSLATIONS = frozenset(["en"])
 # audit actions after which stored data may have changed in place
 DATA_ACTIONS = ("data.load", "qa.learned", "qa.data_changed")
 # How long a checked data stamp is trusted without asking the database again. Writes through this
@@ -105,6 +108,7 @@ class Entry:
     tf: Counter
     length: int
     text: str = ""  # the paragraph or sentence, for clause entries
+    translated: str = ""  # the language of a working translation this entry was made from (data/translations/)
 
 
 @dataclass
@@ -151,16 +155,19 @@ class NetworkIndex:
     _prepared: dict[tuple[str, str], tuple] = field(default_factory=dict)
     reverse_translation: dict[str, list[str]] = field(default_factory=dict)  # nn/nb token → English tokens
     _doc_tokens: dict[int, set[str]] | None = None
+    clause_languages: dict[int, str] = field(default_factory=dict)  # clause id → its written language
+    clause_translations: dict[int, dict] = field(default_factory=dict)  # clause id → its working translations
 
     # --- building -------------------------------------------------------------------------
 
     def add(self, doc: Doc, parts: list[tuple]) -> None:
-        """Entries for one document: (field, text) or (field, text, lang) parts."""
+        """Entries for one document: (field, text), (field, text, lang) or (field, text, lang, translated)."""
         index = len(self.docs)
         self.docs.append(doc)
         for part in parts:
             field_name, text = part[0], part[1]
             lang = part[2] if len(part) > 2 and part[2] else guess_language(text, self.language)
+            translated = lang if len(part) > 3 and part[3] else ""
             words = raw_words(text)
             self.vocabulary.update(w for w in words if len(w) > 2)
             self.vocabulary.update(w for w in fold(text).split() if len(w) > 2)
@@ -169,7 +176,7 @@ class NetworkIndex:
                 # text stored in Norwegian only: the English words learnt for its words (see learn_translation)
                 toks += [en for t in toks for en in self.reverse_translation.get(t, ())]
             if toks:
-                self.entries.append(Entry(index, field_name, Counter(toks), len(toks), text))
+                self.entries.append(Entry(index, field_name, Counter(toks), len(toks), text, translated))
 
     def learn_translation(self, pairs: list[tuple[list[str], list[str]]]) -> None:
         """English ↔ Norwegian tokens learnt from the stored facts' parallel answers (Dice coefficient over
@@ -214,6 +221,7 @@ class NetworkIndex:
         self.postings = dict(postings)
         self._doc_postings = {tok: sorted({self.entries[n].doc for n, _tf in p}) for tok, p in postings.items()}
         self._entry_doc = [e.doc for e in self.entries]
+        self._entry_translated = [e.translated for e in self.entries]
         self._field_weight = [FIELD_WEIGHT.get(e.field, 1.0) for e in self.entries]
         n = max(len(self.entries), 1)
         self.idf = {tok: math.log(1 + (n - len(p) + 0.5) / (len(p) + 0.5)) for tok, p in postings.items()}
@@ -317,7 +325,10 @@ class NetworkIndex:
                 doc_weight[doc] += idf
         best: dict[int, tuple[float, int]] = {}
         entry_doc, field_weight = self._entry_doc, self._field_weight
+        entry_translated = self._entry_translated
         for number, raw in scores.items():
+            if entry_translated[number] and entry_translated[number] != lang:
+                continue  # a working translation answers only a question asked in its language
             score = raw * field_weight[number]
             doc = entry_doc[number]
             current = best.get(doc)
@@ -414,6 +425,27 @@ async def data_stamp(session: AsyncSession, network_id: int) -> tuple:
     return (tuple(row), plugin_sources.invalidation_stamp(network_id))
 
 
+def _clause_parts(heading: str, text: str, lang: str, translated: bool) -> list[tuple]:
+    """Index parts of a clause text: its heading, each paragraph, and each sentence of a longer paragraph
+    (passage retrieval quotes the sentence that answers)."""
+    parts: list[tuple] = [("heading", heading, lang, translated)] if heading else []
+    paragraphs = [para.strip() for para in text.split("\n\n") if para.strip()]
+    parts += [("clause", para, lang, translated) for para in paragraphs]
+    for para in paragraphs:
+        sentences = [x.strip() for x in _SENTENCE.split(para) if len(x.strip()) > 20]
+        if len(sentences) > 1:
+            parts += [("sentence", x, lang, translated) for x in sentences]
+    return parts
+
+
+def _translated_parts(field_name: str, translations: dict | None, title: str, description: str) -> list[tuple]:
+    """One entry per language a body's or an event's working translation gives."""
+    got = translations or {}
+    langs = {*(got.get(title) or {}), *(got.get(description) or {})}
+    return [(field_name, f"{(got.get(title) or {}).get(lang, '')}. {(got.get(description) or {}).get(lang, '')}",
+             lang, True) for lang in sorted(langs) if lang in INDEXED_TRANSLATIONS]
+
+
 async def build_index(session: AsyncSession, network: Network) -> NetworkIndex:
     is_real_word("qxzvk")  # load the word lists now, not in the first question that needs them
     stamp = await data_stamp(session, network.id)
@@ -465,27 +497,35 @@ async def build_index(session: AsyncSession, network: Network) -> NetworkIndex:
         index.clauses[ref] = info
         index.clauses[f"id:{clause.id}"] = info
         index.clauses.setdefault(f"key:{clause.key}", info)
-        parts = [("heading", clause.heading)]
-        paragraphs = [para.strip() for para in clause.text.split("\n\n") if para.strip()]
-        parts += [("clause", para) for para in paragraphs]
-        for para in paragraphs:
-            sentences = [x.strip() for x in _SENTENCE.split(para) if len(x.strip()) > 20]
-            if len(sentences) > 1:
-                parts += [("sentence", x) for x in sentences]
+        index.clause_languages[clause.id] = clause.language or index.language
+        index.clause_translations[clause.id] = dict(clause.translations or {})
+        parts = _clause_parts(clause.heading, clause.text, clause.language, False)
+        for lang, heading in ((clause.translations or {}).get("heading") or {}).items():
+            if lang in INDEXED_TRANSLATIONS:
+                parts.append(("heading", heading, lang, True))
+        for lang, text in ((clause.translations or {}).get("text") or {}).items():
+            if lang in INDEXED_TRANSLATIONS:
+                parts += _clause_parts("", text, lang, True)
         index.add(Doc(key=f"clause:{clause.id}", kind="clause", row_id=clause.id, topic=clause.key,
                       cites=frozenset([ref, clause.key])), parts)
 
     events = (await session.scalars(select(Event).where(Event.network_id == network.id))).all()
     for ev in events:
+        if ev.illustrative:
+            continue  # a made-up meeting is never an answer
         index.answer_texts[len(index.docs)] = f"{ev.title} {ev.starts_at:%Y-%m-%d %H:%M} {ev.description}"
-        index.add(Doc(key=f"event:{ev.id}", kind="event", row_id=ev.id, topic=ev.kind),
-                  [("event", f"{ev.title}. {ev.description}")])
+        parts = [("event", f"{ev.title}. {ev.description}")]
+        parts += _translated_parts("event", ev.translations, "title", "description")
+        index.add(Doc(key=f"event:{ev.id}", kind="event", row_id=ev.id, topic=ev.kind), parts)
 
     bodies = (await session.scalars(select(Body).where(Body.network_id == network.id))).all()
     for body in bodies:
+        if body.illustrative:
+            continue  # a made-up body (its name is invented) is never an answer
         index.answer_texts[len(index.docs)] = f"{body.name}. {body.description}"
-        index.add(Doc(key=f"body:{body.id}", kind="body", row_id=body.id, topic=body.kind),
-                  [("body", f"{body.name}. {body.description}")])
+        parts = [("body", f"{body.name}. {body.description}")]
+        parts += _translated_parts("body", body.translations, "name", "description")
+        index.add(Doc(key=f"body:{body.id}", kind="body", row_id=body.id, topic=body.kind), parts)
 
     for name, provider in list(plugin_sources.QA_SOURCES.items()):
         try:

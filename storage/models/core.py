@@ -161,6 +161,8 @@ class Body(Base):
     description: Mapped[str] = mapped_column(Text, default="")
     clause_keys: Mapped[list] = mapped_column(JSON, default=list)
     illustrative: Mapped[bool] = mapped_column(Boolean, default=False)
+    # {"name": {"en": …}, "description": {"en": …}} from data/translations/ (matching only)
+    translations: Mapped[dict] = mapped_column(JSON, default=dict)
 
     network: Mapped[Network] = relationship(back_populates="bodies")
     seats: Mapped[list[Seat]] = relationship(back_populates="body", cascade="all, delete-orphan")
@@ -229,6 +231,8 @@ class Clause(Base):
     text: Mapped[str] = mapped_column(Text)
     language: Mapped[str] = mapped_column(String(5))
     position: Mapped[int] = mapped_column(Integer, default=0)
+    # {"heading": {"en": …}, "text": {"en": …}} from data/translations/: the original is the text of record
+    translations: Mapped[dict] = mapped_column(JSON, default=dict)
 
     version: Mapped[AgreementVersion] = relationship(back_populates="clauses")
 
@@ -280,6 +284,8 @@ class Event(Base):
     online_url: Mapped[str] = mapped_column(String(500), default="")
     description: Mapped[str] = mapped_column(Text, default="")
     organiser: Mapped[str] = mapped_column(String(200), default="")
+    # {"title": {"en": …}, "description": {"en": …}} from data/translations/ (matching only)
+    translations: Mapped[dict] = mapped_column(JSON, default=dict)
     source: Mapped[str] = mapped_column(String(200), default="")
     status: Mapped[str] = mapped_column(String(20), default="scheduled")  # scheduled | cancelled
     sequence: Mapped[int] = mapped_column(Integer, default=0)

@@ -1,0 +1,39 @@
+"""English questions reach clauses stored only in Norwegian through their working translations
+(data/translations/): the answer says it is a translation and cites the Norwegian clause. Wordings here
+are not in data/ nor in the evaluation sets."""
+
+from __future__ import annotations
+
+from dialogs.qa.answer import counts_the_noun
+from dialogs.qa.text import raw_words, terms
+from tests.dialogs.qa.test_answers import ask
+
+
+async def test_an_english_question_on_a_nynorsk_clause_is_answered_from_its_translation(any_db):
+    result = await ask(any_db, "digivestland", "Is there a risk of a digital divide between the municipalities?")
+    assert result.answered and "digital divide" in result.answer
+    assert "translated" in result.answer and "Nynorsk" in result.answer
+    assert result.sources and result.sources[0].title.startswith("3 Verdien av samarbeidet")
+
+
+async def test_a_norwegian_question_is_never_answered_with_the_english_translation(any_db):
+    result = await ask(any_db, "digit-midt-buskerud", "Hvem tar beslutninger på vegne av rådmannen?")
+    assert "oversatt" not in result.answer and "The municipal" not in result.answer
+
+
+async def test_an_illustrative_body_is_never_an_answer(any_db):
+    result = await ask(any_db, "digivestland", "what are the names of the seven specialist groups")
+    assert "arkitektur" not in result.answer.lower() and "informasjonstryggleik" not in result.answer.lower()
+
+
+def _q(text: str) -> list[str]:
+    return terms(raw_words(text))
+
+
+def test_how_many_needs_a_number_before_the_counted_word_or_a_list():
+    asked = _q("Hvor mange innbyggere har Bærum?")
+    assert not counts_the_noun(asked, "Bærum betaler inntil kr 3 per innbygger.")
+    assert counts_the_noun(asked, "Bærum hadde 128 000 innbyggere.")
+    assert counts_the_noun(_q("kor mange kommunar svarte"), "Tre kommunar hadde ingen innspel.")
+    assert counts_the_noun(_q("how many bodies"), "The bodies:\n- the steering group\n- the secretariat")
+    assert counts_the_noun(_q("kven leiar styringsgruppa"), "Bergen.")  # not a how-many question
