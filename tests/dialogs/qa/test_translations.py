@@ -4,9 +4,17 @@ are not in data/ nor in the evaluation sets."""
 
 from __future__ import annotations
 
-from dialogs.qa.answer import counts_the_noun
+from datetime import UTC, datetime
+
+from dialogs.qa.answer import answer, counts_the_noun
 from dialogs.qa.text import raw_words, terms
-from tests.dialogs.qa.test_answers import ask
+from storage.queries import network_by_slug
+
+
+async def ask(db, slug: str, question: str):
+    async with db.session() as session:
+        return await answer(session, await network_by_slug(session, slug), question,
+                            now=datetime(2026, 12, 3, 9, 0, tzinfo=UTC))
 
 
 async def test_an_english_question_on_a_nynorsk_clause_is_answered_from_its_translation(any_db):
