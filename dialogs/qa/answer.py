@@ -174,7 +174,7 @@ async def answer_one(session: AsyncSession, index: NetworkIndex, network: Networ
     result.corrected = ranking.corrected
     if not ranking.hits:
         result.reason = "no_match"
-        return result
+        return await _person(session, index, network, question, asked_lang) or result
     top = ranking.hits[0]
     runner = next((h for h in ranking.hits[1:] if not _same_answer(h, top)), None)
     result.confidence = top.coverage
@@ -190,6 +190,9 @@ async def answer_one(session: AsyncSession, index: NetworkIndex, network: Networ
     else:
         premise = False
     if top.coverage < needed or (not premise and not _answers_what_is_asked(index, ranking, top)):
+        person = await _person(session, index, network, question, asked_lang)
+        if person is not None:
+            return person
         result.reason = "no_match"
         result.suggestions = _suggestions(ranking.hits, asked_lang, network.language)
         return result
@@ -458,6 +461,76 @@ async def _seat_lines(session: AsyncSession, body: Body, lang: str, today: date)
     if marked:
         lines.append(t("qa.seats_all_unknown" if marked == len(lines) else "qa.seats_unknown", lang))
     return lines
+
+
+# what a question about a person may ask that the stored title and seats never answer
+_PERSONAL = re.compile(r"\b(telefon\w*|phone|mobil\w*|e-?post\w*|e-?mail\w*|adress\w*|address\w*|alder|age|old|"
+                       r"gammal|gammel|løn\w*|lønn\w*|salary|paid|born|fødd|født|bur|bor|lives?|live)\b", re.I)
+
+
+def named_people(question: str, people: list[Person]) -> list[Person]:
+    """The people a question names: by full name, or by a surname no one else in the network has."""
+    folded = f" {fold(question)} "
+    found = [p for p in people if f" {fold(p.name)} " in folded or f" {fold(p.name)}s " in folded]
+    if found:
+        return found
+    surnames: dict[str, list[Person]] = {}
+    for p in people:
+        parts = fold(p.name).split()
+        if len(parts) > 1 and len(parts[-1]) >= 4:
+            surnames.setdefault(parts[-1], []).append(p)
+    return [ps[0] for name, ps in surnames.items() if len(ps) == 1 and (f" {name} " in folded or f" {name}s " in folded)]
+
+
+_ROLE_WORDS = ("rolle", "role", "tittel", "title", "jobb", "job", "stilling", "position", "gjer", "gjør", "do",
+               "does", "work", "works", "arbeid", "jobbar", "jobber", "kven", "hvem", "who", "kva", "hva", "what")
+
+
+def _about_the_role(question: str, person: Person, own_names: set[str]) -> bool:
+    """Only who the person is or what their role is: nothing else is left once their name is taken out."""
+    rest = f" {fold(question)} "
+    for part in fold(person.name).split():
+        rest = rest.replace(f" {part}s ", " ").replace(f" {part} ", " ")
+    allowed = set(terms(list(_ROLE_WORDS))) | {t for name in own_names for t in terms(name.split())}
+    return all(tok in allowed for tok in terms(raw_words(rest)))
+
+
+async def _person(session: AsyncSession, index: NetworkIndex, network: Network, question: str,
+                  lang: str) -> QaResult | None:
+    """A question about a named person the matcher could not place ("what is X's role", "X represents
+    Modum, right?"): the person's title and seats as stored — never a demo person, never what the sources
+    do not hold (a phone number, an age), and a claim the rows contradict is answered from the rows."""
+    if _PERSONAL.search(question):
+        return None
+    people = (await session.scalars(select(Person).where(
+        Person.network_id == network.id, Person.demo.is_(False), Person.anonymised.is_(False),
+        Person.retired.is_(False)))).all()
+    named = named_people(question, list(people))
+    if len(named) != 1:
+        return None
+    person = named[0]
+    named_muni = index.municipality_in(question)
+    claim = bool(_PREMISE.search(fold(question))) or (named_muni is not None and named_muni != person.municipality_id)
+    if not claim and not _about_the_role(question, person, index.own_names):
+        return None  # "who is X's deputy": not what the rows hold about X
+    rows = (await session.execute(
+        select(Seat, Body, Municipality).join(Body, Seat.body_id == Body.id)
+        .outerjoin(Municipality, Seat.municipality_id == Municipality.id)
+        .where(Seat.person_id == person.id, Seat.illustrative.is_(False)).order_by(Seat.id))).all()
+    muni = await session.get(Municipality, person.municipality_id) if person.municipality_id else None
+    lines = [t("qa.person_title", lang, name=person.name, title=person.title) if person.title else person.name]
+    if muni and fold(muni.name) not in fold(person.title):
+        lines.append(t("qa.person_municipality", lang, municipality=muni.name))
+    for seat, body, seat_muni in rows:
+        role = t(f"qa.role_{seat.role}", lang) if seat.role in ("chair", "observer", "lead") else ""
+        where = seat.represents or (seat_muni.name if seat_muni else "")
+        lines.append(t("qa.person_seat", lang, body=body.name, where=where, role=f" ({role})" if role else "").strip())
+    if len(lines) == 1 and not person.title:
+        return None
+    if claim:
+        lines.insert(0, t("qa.premise_note", lang))
+    return QaResult(True, question, lang, answer="\n".join(lines), kind="person", key=f"person:{person.key or person.id}",
+                    sources=[Source(title=network.name, ref=f"people/{person.key or person.id}")], confidence=0.6)
 
 
 def clause_source(info: ClauseInfo | None) -> Source | None:

@@ -45,3 +45,16 @@ def test_how_many_needs_a_number_before_the_counted_word_or_a_list():
     assert counts_the_noun(_q("kor mange kommunar svarte"), "Tre kommunar hadde ingen innspel.")
     assert counts_the_noun(_q("how many bodies"), "The bodies:\n- the steering group\n- the secretariat")
     assert counts_the_noun(_q("kven leiar styringsgruppa"), "Bergen.")  # not a how-many question
+
+
+async def test_a_named_person_is_answered_from_the_stored_title_and_a_wrong_claim_is_corrected(any_db):
+    role = await ask(any_db, "digit-midt-buskerud", "what is jostein harm's role")
+    assert role.answered and "Sigdal" in role.answer and role.kind == "person"
+    claim = await ask(any_db, "digit-midt-buskerud", "Jostein Harm sit for Modum i DigIT, ikkje sant?")
+    assert claim.answered and "Sigdal" in claim.answer and "Modum" not in claim.answer.split("\n", 1)[-1], claim.as_json()
+
+
+async def test_what_the_rows_do_not_hold_about_a_person_is_not_answered_with_their_title(any_db):
+    for question in ("kva er telefonnummeret til jostein harm", "who is jostein harm's deputy in digit"):
+        result = await ask(any_db, "digit-midt-buskerud", question)
+        assert "DigIT-representant" not in result.answer, question
