@@ -13,7 +13,7 @@ from dialogs.routines import common as routines
 from dialogs.services import Services
 from dialogs.turn import Reply
 from dialogs.viewer import Viewer, set_language
-from dialogs.votes import rules as votes
+from dialogs.votes import service
 from storage.models import AuditEntry, Person
 
 
@@ -93,7 +93,7 @@ async def _commands(session: AsyncSession, services: Services, viewer: Viewer
         out.append(cmd("cases"))
     if secretariat:
         out += [cmd("new_consultation"), cmd("new_meeting"), cmd("notice"), cmd("export")]
-    if await votes.bodies_person_may_open(session, viewer.person, viewer.network.id, services.now()):
+    if await service.bodies_person_may_open(session, viewer.person, viewer.network.id, services.now()):
         out.append(cmd("new_case"))
     if secretariat or viewer.seats:
         typed.append(cmd("minutes"))

@@ -58,3 +58,13 @@ async def first_delivery(session: AsyncSession, activity_key: str) -> bool:
     result = await session.execute(insert(ProcessedActivity).values(activity_key=activity_key[:400])
                                    .on_conflict_do_nothing(index_elements=["activity_key"]))
     return result.rowcount == 1
+
+
+async def personal_conversations(session: AsyncSession, person_ids: list[int]) -> dict[int, ConversationRef]:
+    """The newest active personal chat of each of these people with the bot (absent: not installed)."""
+    if not person_ids:
+        return {}
+    refs = (await session.scalars(select(ConversationRef).where(
+        ConversationRef.person_id.in_(person_ids), ConversationRef.conversation_type == "personal",
+        ConversationRef.active.is_(True)).order_by(ConversationRef.updated_at))).all()
+    return {ref.person_id: ref for ref in refs if ref.person_id is not None}

@@ -46,3 +46,17 @@ async def is_secretariat(session: AsyncSession, person: Person | None, network_i
     seat = await session.scalar(select(Seat.id).join(Body, Body.id == Seat.body_id).where(
         Seat.person_id == person.id, Body.kind == "secretariat", Body.network_id == network_id).limit(1))
     return seat is not None
+
+
+async def people_of(session: AsyncSession, network_id: int) -> list[Person]:
+    """The network's people (not forgotten ones), in the order they were stored."""
+    return list((await session.scalars(select(Person).where(
+        Person.network_id == network_id, Person.anonymised.is_(False)).order_by(Person.id))).all())
+
+
+async def network(session: AsyncSession, network_id: int | None) -> Network | None:
+    return await session.get(Network, network_id) if network_id is not None else None
+
+
+async def person(session: AsyncSession, person_id: int | None) -> Person | None:
+    return await session.get(Person, person_id) if person_id is not None else None

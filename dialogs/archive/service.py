@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from dialogs.archive import collect
 from dialogs.archive.package import build_package
 from dialogs.archive.records import EXEMPT, OPEN, Export
-from dialogs.votes.rules import find_case
+from dialogs.votes.service import find_case
 from storage import archive
 from storage.models import Case, Consultation, Network
 from storage.models.notices import Notice

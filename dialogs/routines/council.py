@@ -17,6 +17,7 @@ from dialogs.services import Services
 from dialogs.turn import Reply
 from dialogs.votes import handlers as votes_flow
 from dialogs.votes import rules as votes_rules
+from dialogs.votes import service
 from storage.models import Body, Case, Event, Network, Person
 
 DEFAULT_DAYS = 14
@@ -47,7 +48,7 @@ async def open_council_case(session: AsyncSession, services: Services, network: 
     deadline = await _deadline(session, council, now)
     draft = votes_rules.Draft(body=council, title=title[:300], proposal=proposal, deadline=deadline,
                               background=background, options=votes_rules.default_options())
-    case, new = await votes_rules.open_case(session, network, draft, creator=proposer, actor=actor, now=now,
+    case, new = await service.open_case(session, network, draft, creator=proposer, actor=actor, now=now,
                                             token=token, source="routines")
     replies: list[Reply] = []
     if new:

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.cli.main import main
-from dialogs.votes import rules
+from dialogs.votes import rules, service
 from storage.models import Body, Case, Network, Person
 from tests.dialogs.votes.test_dialogue import ASKOY, BJORNAFJORDEN, MEMBERS, join, open_case, press
 from tests.harness import DV_CHAIR, DV_DIRECTOR, DV_OBSERVER, message_text
@@ -124,7 +124,7 @@ async def test_a_configured_team_channel_gets_the_case_card(bot, monkeypatch):
 async def _steering(session) -> tuple[Network, Body, list[Person]]:
     network = await session.scalar(select(Network).where(Network.slug == "digivestland"))
     body = await session.scalar(select(Body).where(Body.network_id == network.id, Body.key == "styringsgruppa"))
-    holders = await rules.seat_holders(session, body, NOW)
+    holders = await service.seat_holders(session, body, NOW)
     return network, body, [h.person for h in holders if h.votes]
 
 
@@ -135,30 +135,30 @@ async def test_rules_consensus_versions_visibility_and_closing_once(any_db):
                                    "visibility": "at_once", "consent": "true"}, "nn", NOW, [body])
         assert [o["key"] for o in draft.options] == ["einig", "avstar", "ueinig", "innsigelse"]
         assert draft.deadline.isoformat() == "2026-11-27T23:59:00+01:00"
-        case, new = await rules.open_case(session, network, draft, creator=None, actor="test", now=NOW, token="t1")
-        again, new_again = await rules.open_case(session, network, draft, creator=None, actor="test", now=NOW,
+        case, new = await service.open_case(session, network, draft, creator=None, actor="test", now=NOW, token="t1")
+        again, new_again = await service.open_case(session, network, draft, creator=None, actor="test", now=NOW,
                                                  token="t1")
         assert new and not new_again and again.id == case.id and case.key == "sak-2026-001"
 
-        first = await rules.cast_vote(session, case, voters[0], None, "einig", "", now=NOW, actor="test")
-        same = await rules.cast_vote(session, case, voters[0], None, "einig", "", now=NOW, actor="test")
-        changed = await rules.cast_vote(session, case, voters[0], None, "avstar", "", now=NOW, actor="test")
+        first = await service.cast_vote(session, case, voters[0], None, "einig", "", now=NOW, actor="test")
+        same = await service.cast_vote(session, case, voters[0], None, "einig", "", now=NOW, actor="test")
+        changed = await service.cast_vote(session, case, voters[0], None, "avstar", "", now=NOW, actor="test")
         assert (first.new, same.new, changed.new, changed.vote.version) == (True, False, True, 2)
         with pytest.raises(rules.Refusal) as refused:
             rules.validate_vote(case, "innsigelse", "", "nb")
         assert refused.value.key == "votes.reason_required" and refused.value.values["option"] == "Innsigelse"
 
-        assert await rules.tighten_visibility(session, case, "after_vote", now=NOW, actor="test")
+        assert await service.tighten_visibility(session, case, "after_vote", now=NOW, actor="test")
         with pytest.raises(rules.Refusal):
-            await rules.tighten_visibility(session, case, "at_once", now=NOW, actor="test")
+            await service.tighten_visibility(session, case, "at_once", now=NOW, actor="test")
 
-        await rules.cast_vote(session, case, voters[1], None, "innsigelse", "Nei.", now=NOW, actor="test")
-        assert not await rules.all_voted(session, case, NOW)
-        assert await rules.close_case(session, case, reason="chair", now=NOW, actor="test")
-        assert not await rules.close_case(session, case, reason="deadline", now=NOW, actor="test")
+        await service.cast_vote(session, case, voters[1], None, "innsigelse", "Nei.", now=NOW, actor="test")
+        assert not await service.all_voted(session, case, NOW)
+        assert await service.close_case(session, case, reason="chair", now=NOW, actor="test")
+        assert not await service.close_case(session, case, reason="deadline", now=NOW, actor="test")
         assert case.outcome == "awaiting_chair"  # an objection blocks consensus
-        assert await rules.decide(session, case, voters[0], "Vedteke.", now=NOW, actor="test")
-        assert not await rules.decide(session, case, voters[0], "Anna.", now=NOW, actor="test")
+        assert await service.decide(session, case, voters[0], "Vedteke.", now=NOW, actor="test")
+        assert not await service.decide(session, case, voters[0], "Anna.", now=NOW, actor="test")
         assert (case.outcome, case.outcome_text) == ("decided_by_chair", "Vedteke.")
 
 
@@ -173,8 +173,8 @@ async def test_consensus_means_no_ueinig_among_the_votes_cast(db, votes, outcome
         network, body, voters = await _steering(session)
         draft = rules.Draft(body=body, title="T", proposal="P", deadline=NOW + timedelta(days=2),
                             options=rules.default_options())
-        case, _ = await rules.open_case(session, network, draft, creator=None, actor="test", now=NOW)
+        case, _ = await service.open_case(session, network, draft, creator=None, actor="test", now=NOW)
         for person, option in zip(voters, votes, strict=False):
-            await rules.cast_vote(session, case, person, None, option, "r", now=NOW, actor="test")
-        await rules.close_case(session, case, reason="deadline", now=NOW, actor="test")
+            await service.cast_vote(session, case, person, None, option, "r", now=NOW, actor="test")
+        await service.close_case(session, case, reason="deadline", now=NOW, actor="test")
         assert (await session.get(Case, case.id)).outcome == outcome
