@@ -48,10 +48,11 @@ async def is_secretariat(session: AsyncSession, person: Person | None, network_i
     return seat is not None
 
 
-async def people_of(session: AsyncSession, network_id: int) -> list[Person]:
-    """The network's people (not forgotten ones), in the order they were stored."""
+async def people_of(session: AsyncSession, network_id: int, *, by_name: bool = False) -> list[Person]:
+    """The network's people (not forgotten ones), in the order they were stored (or by name)."""
     return list((await session.scalars(select(Person).where(
-        Person.network_id == network_id, Person.anonymised.is_(False)).order_by(Person.id))).all())
+        Person.network_id == network_id, Person.anonymised.is_(False))
+        .order_by(Person.name if by_name else Person.id))).all())
 
 
 async def network(session: AsyncSession, network_id: int | None) -> Network | None:
