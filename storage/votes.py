@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import func, or_, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import AuditEntry, Body, Case, ConversationRef, Person, Seat, Vote
@@ -57,22 +56,6 @@ async def opened_with_token(session: AsyncSession, network_id: int, token: str) 
             return await session.scalar(select(Case).where(Case.network_id == network_id,
                                                            Case.key == entry.target))
     return None
-
-
-async def keys_with_prefix(session: AsyncSession, network_id: int, prefix: str) -> list[str]:
-    return list((await session.scalars(select(Case.key).where(Case.network_id == network_id,
-                                                              Case.key.like(prefix + "%")))).all())
-
-
-async def insert_case(session: AsyncSession, case: Case) -> bool:
-    """Store a new case; False when its key was taken at the same moment (nothing stored)."""
-    try:
-        async with session.begin_nested():
-            session.add(case)
-            await session.flush()
-    except IntegrityError:
-        return False
-    return True
 
 
 async def current_votes(session: AsyncSession, case_id: int) -> dict[int, Vote]:
@@ -129,10 +112,6 @@ async def find_cases(session: AsyncSession, key: str, number: int | None, networ
 
 async def case(session: AsyncSession, case_id: int) -> Case | None:
     return await session.get(Case, case_id)
-
-
-async def body(session: AsyncSession, body_id: int) -> Body | None:
-    return await session.get(Body, body_id)
 
 
 async def first_seat(session: AsyncSession, body_id: int, person_id: int, role: str) -> Seat | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -133,16 +134,25 @@ async def case_command(session: AsyncSession, services: Services, viewer: Viewer
     return None
 
 
-@router.card_action(VOTE_DRAFT)
-async def draft_case(session: AsyncSession, services: Services, viewer: Viewer, data: dict) -> list[Reply | Refresh]:
+async def _draft_from(session: AsyncSession, services: Services, viewer: Viewer, data: dict,
+                      now: datetime) -> tuple[rules.Draft | None, list[Reply | Refresh]]:
+    """The form's draft, or what to show instead: the refusal for someone who may not open a case,
+    or the form again with its first problem (both the preview and the confirmation check it)."""
     bodies = await _may_open(session, services, viewer)
     if not bodies:
-        return await _not_allowed(session, services, viewer)
-    now = services.now()
+        return None, await _not_allowed(session, services, viewer)
     try:
-        draft = rules.parse_draft(data, viewer.lang, now, bodies)
+        return rules.parse_draft(data, viewer.lang, now, bodies), []
     except rules.Refusal as refusal:
-        return [_form(viewer, bodies, data, t(refusal.key, viewer.lang, **refusal.values))]
+        return None, [_form(viewer, bodies, data, t(refusal.key, viewer.lang, **refusal.values))]
+
+
+@router.card_action(VOTE_DRAFT)
+async def draft_case(session: AsyncSession, services: Services, viewer: Viewer, data: dict) -> list[Reply | Refresh]:
+    now = services.now()
+    draft, instead = await _draft_from(session, services, viewer, data, now)
+    if draft is None:
+        return instead
     holders = await service.seat_holders(session, draft.body, now)
     lang = viewer.lang
     payload = {"body": draft.body.key, "title": draft.title, "background": draft.background,
@@ -211,14 +221,10 @@ async def schedule_jobs(session: AsyncSession, case: Case, now) -> None:
 
 @router.card_action(VOTE_OPEN)
 async def open_case(session: AsyncSession, services: Services, viewer: Viewer, data: dict) -> list[Reply | Refresh]:
-    bodies = await _may_open(session, services, viewer)
-    if not bodies:
-        return await _not_allowed(session, services, viewer)
     now = services.now()
-    try:
-        draft = rules.parse_draft(data, viewer.lang, now, bodies)
-    except rules.Refusal as refusal:
-        return [_form(viewer, bodies, data, t(refusal.key, viewer.lang, **refusal.values))]
+    draft, instead = await _draft_from(session, services, viewer, data, now)
+    if draft is None:
+        return instead
     token = str(data.get("draft") or "")[:64]
     case, new = await service.open_case(session, viewer.network, draft, creator=viewer.person, actor=_actor(viewer),
                                       now=now, token=token)
@@ -226,7 +232,7 @@ async def open_case(session: AsyncSession, services: Services, viewer: Viewer, d
     if new:
         await schedule_jobs(session, case, now)
     lang = viewer.lang
-    body = await stored.body(session, case.body_id)
+    body = await directory.body(session, case.body_id)
     receipt = OpenedView(case.key, case.title, body.name, format_when(case.deadline, lang), reachable,
                          reachable + len(unreachable), unreachable, again=not new)
     out: list[Reply | Refresh] = [Reply(card=opened_card(receipt, translator(lang)), summary=case.title)]
@@ -295,7 +301,7 @@ async def close_and_tell(session: AsyncSession, services: Services, case: Case, 
         return []
     await job_store.cancel(session, key_prefix=f"case:{case.id}:")
     out: list[Reply | Refresh] = [Refresh(CASE_CARD, str(case.id))]
-    body = await stored.body(session, case.body_id)
+    body = await directory.body(session, case.body_id)
     if case.outcome == "awaiting_chair":
         chair = await service.chair_of(session, body, now)
         if chair is not None:
@@ -340,7 +346,7 @@ async def cast(session: AsyncSession, services: Services, viewer: Viewer, data: 
     if case is None:
         return refused
     lang, now = viewer.lang, services.now()
-    body = await stored.body(session, case.body_id)
+    body = await directory.body(session, case.body_id)
     if case.status != "open" or rules.due(case, now):
         if case.status == "open":  # the deadline passed and the job has not run yet: close now
             later = await close_and_tell(session, services, case, reason="deadline", actor="system")
@@ -392,7 +398,7 @@ async def close_by_chair(session: AsyncSession, services: Services, viewer: View
     case, refused = await _lookup(session, viewer, data)
     if case is None:
         return refused
-    body = await stored.body(session, case.body_id)
+    body = await directory.body(session, case.body_id)
     if await service.role_in(session, viewer.person, body, services.now()) != "chair":
         return await _refuse(session, viewer, "close: not the chair", data, case, key="votes.refused_not_chair")
     if case.status != "open":
@@ -414,7 +420,7 @@ async def decide(session: AsyncSession, services: Services, viewer: Viewer, data
     if case is None:
         return refused
     lang, now = viewer.lang, services.now()
-    body = await stored.body(session, case.body_id)
+    body = await directory.body(session, case.body_id)
     from_decision_card = data.get("source") == "decision"
 
     async def answer(**kwargs) -> Reply:
@@ -443,7 +449,7 @@ async def tighten(session: AsyncSession, services: Services, viewer: Viewer, dat
     case, refused = await _lookup(session, viewer, data)
     if case is None:
         return refused
-    body = await stored.body(session, case.body_id)
+    body = await directory.body(session, case.body_id)
     chair = await service.role_in(session, viewer.person, body, services.now()) == "chair"
     if not chair and not await directory.is_secretariat(session, viewer.person, case.network_id):
         return await _refuse(session, viewer, "visibility: not chair or secretariat", data, case,
@@ -500,7 +506,7 @@ async def _minutes(session: AsyncSession, services: Services, viewer: Viewer, id
     if not cases:
         return [_text(viewer, "votes.unknown_case")]
     case = cases[0]
-    body = await stored.body(session, case.body_id)
+    body = await directory.body(session, case.body_id)
     role = await service.role_in(session, viewer.person, body, services.now())
     if role is None and not await directory.is_secretariat(session, viewer.person, case.network_id):
         return [_text(viewer, "votes.refused_not_member", body=body.name)]

@@ -17,7 +17,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from dialogs.i18n import format_when, t
 from dialogs.votes import rules, service
 from storage import directory
-from storage import votes as stored
 from storage.models import Case, Person
 
 
@@ -65,7 +64,7 @@ def _outcome(case: Case, lang: str, decided_by: str) -> str:
 
 
 async def minutes_for(session: AsyncSession, case: Case, lang: str, now: datetime) -> Minutes:
-    body = await stored.body(session, case.body_id)
+    body = await directory.body(session, case.body_id)
     network = await directory.network(session, case.network_id)
     holders = await service.seat_holders(session, body, now)
     by_person = {h.person.id: h for h in holders}

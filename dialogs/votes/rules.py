@@ -12,14 +12,14 @@ one of the steering group's members); observers follow without a vote.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from dialogs.carddata import card_id
-from dialogs.dates import WhenError, parse_when
+from dialogs.dates import WhenError, confirmed_instant, parse_when
 from dialogs.i18n import OSLO
+from dialogs.keys import year_start
 from dialogs.refusal import Refusal
 from storage.models import Body, Case, ConversationRef, Person, Seat, Vote
 
@@ -123,26 +123,11 @@ def valid_seat(seats: list[Seat], today: date) -> Seat | None:
     return next((s for s in seats if _seat_valid(s, today)), None)
 
 
-def secretariat_contact(people: list[Person]) -> str:
-    """«Name <e-mail>» of the secretariat lead (else a secretariat member) who has an address; "" if none."""
-    for wanted in ("secretariat_lead", "secretariat"):
-        match = next((p for p in people if wanted in (p.roles or []) and p.email), None)
-        if match:
-            return f"{match.name} <{match.email}>"
-    return ""
-
-
-
 def teams_id_of(ref: ConversationRef | None) -> str | None:
+    """The 29:… id Teams knows the person by (for refresh.userIds), from their stored chat reference."""
     user = (ref.reference or {}).get("user") if ref is not None else None
     value = user.get("id") if isinstance(user, dict) else None
     return str(value) if value else None
-
-
-
-
-
-
 
 
 # --- drafting and opening a case ----------------------------------------------------------
@@ -180,13 +165,7 @@ def read_deadline(text: str, lang: str, now: datetime) -> datetime:
 
 
 def key_prefix(now: datetime) -> str:
-    return f"sak-{now.astimezone(OSLO).year}-"
-
-
-def next_key(prefix: str, keys: list[str]) -> str:
-    """sak-YYYY-NNN: one more than the highest number this year (001 for the first)."""
-    numbers = [int(m.group(1)) for k in keys if (m := re.fullmatch(re.escape(prefix) + r"(\d+)", k))]
-    return f"{prefix}{max(numbers, default=0) + 1:03d}"
+    return year_start("sak", now)
 
 
 def check_deadline(deadline: datetime, now: datetime) -> None:
@@ -216,11 +195,8 @@ def parse_draft(data: dict[str, Any], lang: str, now: datetime, bodies: list[Bod
             raise Refusal("votes.too_long", length=len(text), limit=MAX_TEXT)
     confirmed = str(data.get("deadline_at") or "")
     if confirmed:
-        try:
-            deadline = datetime.fromisoformat(confirmed)
-        except ValueError:
-            raise Refusal("votes.deadline_unreadable", message=confirmed) from None
-        if deadline.tzinfo is None:
+        deadline = confirmed_instant(confirmed)
+        if deadline is None:
             raise Refusal("votes.deadline_unreadable", message=confirmed)
     else:
         phrase = str(data.get("deadline") or "").strip()

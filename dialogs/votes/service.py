@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dialogs.carddata import card_id
+from dialogs.keys import next_key
 from dialogs.refusal import Refusal
 from dialogs.viewer import language_of
 from dialogs.votes import rules
@@ -22,6 +23,7 @@ from storage import directory
 from storage import votes as stored
 from storage.conversations import personal_conversations
 from storage.models import AuditEntry, Body, Case, Network, Person, Seat, Vote
+from storage.queries import insert_once, keys_like
 
 __all__ = ["personal_conversations"]  # the views and the flow reach people's chats through here too
 
@@ -74,7 +76,7 @@ async def bodies_person_may_open(session: AsyncSession, person: Person | None, n
 
 async def who_may_open(session: AsyncSession, network: Network, body: Body | None, now: datetime) -> dict[str, str]:
     """Names for the refusal: the secretariat contact and the chair(s)."""
-    contact = rules.secretariat_contact(await directory.people_of(session, network.id))
+    contact = await directory.secretariat_contact(session, network.id)
     bodies = [body] if body is not None else await voting_bodies(session, network.id)
     chairs = []
     for b in bodies:
@@ -94,13 +96,13 @@ async def open_case(session: AsyncSession, network: Network, draft: Draft, *, cr
         return existing, False
     prefix = rules.key_prefix(now)
     for _attempt in range(5):
-        key = rules.next_key(prefix, await stored.keys_with_prefix(session, network.id, prefix))
+        key = next_key(prefix, await keys_like(session, Case, network.id, prefix))
         case = Case(network_id=network.id, body_id=draft.body.id, key=key, title=draft.title,
                     background=draft.background, proposal=draft.proposal, options=draft.options,
                     deadline=draft.deadline, visibility=draft.visibility,
                     close_when_all_voted=draft.close_when_all_voted, status="open", outcome="",
                     created_by_id=creator.id if creator else None, created_at=now, revision=1)
-        if not await stored.insert_case(session, case):  # someone else took this key at the same moment
+        if not await insert_once(session, case):  # someone else took this key at the same moment
             if token and (existing := await stored.opened_with_token(session, network.id, token)) is not None:
                 return existing, False
             continue

@@ -18,7 +18,6 @@ from dialogs.onboarding import translator
 from dialogs.services import Services
 from dialogs.votes import rules, service
 from storage import directory
-from storage import votes as stored
 from storage.models import Body, Case, Network, Person, Vote
 
 
@@ -40,7 +39,7 @@ class Standing:
 
 
 async def standing(session: AsyncSession, case: Case, services: Services) -> Standing:
-    body = await stored.body(session, case.body_id)
+    body = await directory.body(session, case.body_id)
     holders = await service.seat_holders(session, body, services.now())
     return Standing(body=body, holders=holders, votes=await service.voters_votes(session, case, holders))
 
