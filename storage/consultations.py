@@ -56,25 +56,6 @@ async def open_before(session: AsyncSession, now: datetime) -> list[Consultation
 # --- who answers ------------------------------------------------------------------------------
 
 
-async def members(session: AsyncSession, network_id: int, numbers: list[str] | None = None) -> list[Municipality]:
-    """The network's member municipalities (only these kommunenummer, when given), by name."""
-    query = select(Municipality).where(Municipality.network_id == network_id, Municipality.member.is_(True))
-    if numbers is not None:
-        query = query.where(Municipality.number.in_(numbers))
-    return list((await session.scalars(query.order_by(Municipality.name))).all())
-
-
-async def organisations(session: AsyncSession, network_id: int, kind: str | None = None) -> list[Organisation]:
-    query = select(Organisation).where(Organisation.network_id == network_id)
-    if kind is not None:
-        query = query.where(Organisation.kind == kind)
-    return list((await session.scalars(query)).all())
-
-
-async def organisation(session: AsyncSession, organisation_id: int | None) -> Organisation | None:
-    return await session.get(Organisation, organisation_id) if organisation_id else None
-
-
 async def people_with_places(session: AsyncSession, *, network_id: int | None = None,
                              municipality_ids: set[int] | None = None,
                              person_id: int | None = None) -> list[Person]:

@@ -111,8 +111,8 @@ class Recipient:
 
 async def recipients(session: AsyncSession, network: Network) -> list[Recipient]:
     """Directors (and mayors, regional-body coordinators) of the member municipalities."""
-    members = {m.id for m in await stored_consultations.members(session, network.id)}
-    bodies = {o.id for o in await stored_consultations.organisations(session, network.id, "regional_body")}
+    members = {m.id for m in await directory.members(session, network.id)}
+    bodies = {o.id for o in await directory.organisations(session, network.id, "regional_body")}
     people = await directory.people_of(session, network.id, by_name=True)
     chosen = [p for p in people if set(p.roles or []) & set(ANSWERING_ROLES)
               and (p.municipality_id in members or p.organisation_id in bodies)]

@@ -102,7 +102,7 @@ async def sync_open(services: Services) -> int:
 
 async def non_responders(session: AsyncSession, consultation: Consultation) -> list[Municipality]:
     latest = await latest_responses(session, consultation)
-    members = await stored_consultations.members(session, consultation.network_id)
+    members = await directory.members(session, consultation.network_id)
     return [m for m in members if m.id not in latest]
 
 

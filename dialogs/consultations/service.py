@@ -15,6 +15,7 @@ from dialogs.consultations import rules
 from dialogs.consultations.rules import Draft, Party
 from dialogs.viewer import Viewer
 from storage import consultations as stored
+from storage import directory
 from storage.models import AuditEntry, Consultation, ConsultationResponse, Municipality, Organisation
 from storage.queries import lock_row
 
@@ -24,13 +25,13 @@ async def answering_party(session: AsyncSession, viewer: Viewer) -> Party:
     person, covered = viewer.person, []
     if (person is not None and viewer.network is not None and person.organisation is not None
             and person.organisation.kind == "regional_body"):
-        covered = await stored.members(session, viewer.network.id, list(person.organisation.covers or []))
+        covered = await directory.members(session, viewer.network.id, list(person.organisation.covers or []))
     return rules.party_for(viewer, covered)
 
 
 async def regional_bodies_for(session: AsyncSession, network_id: int, number: str) -> list[Organisation]:
     """The network's regional bodies that cover this municipality (they may answer on its behalf)."""
-    return rules.covering(await stored.organisations(session, network_id, "regional_body"), number)
+    return rules.covering(await directory.organisations(session, network_id, "regional_body"), number)
 
 
 @dataclass

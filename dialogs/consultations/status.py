@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from dialogs.i18n import OSLO
 from storage import consultations as stored_consultations
+from storage import directory
 from storage.models import Consultation, ConsultationResponse, Network
 
 KINDS = ("joint", "individual", "no_input")
@@ -92,9 +93,9 @@ async def latest_responses(session: AsyncSession, consultation: Consultation) ->
 
 async def status_of(session: AsyncSession, network: Network, consultation: Consultation,
                     now: datetime) -> ConsultationStatus:
-    members = await stored_consultations.members(session, network.id)
+    members = await directory.members(session, network.id)
     latest = await latest_responses(session, consultation)
-    orgs = {o.id: o.name for o in await stored_consultations.organisations(session, network.id)}
+    orgs = {o.id: o.name for o in await directory.organisations(session, network.id)}
     states = []
     counts = dict.fromkeys(KINDS, 0)
     for muni in members:

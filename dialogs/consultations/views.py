@@ -14,7 +14,6 @@ from dialogs.onboarding import translator
 from dialogs.services import Services
 from dialogs.turn import Reply
 from dialogs.viewer import Viewer
-from storage import consultations as stored_consultations
 from storage import directory
 from storage.models import Consultation, Network
 
@@ -43,7 +42,7 @@ async def _current_answer(session: AsyncSession, consultation: Consultation, par
     if response is None:
         return None
     by = await directory.person(session, response.submitted_by_id) if response.submitted_by_id else None
-    org = await stored_consultations.organisation(session, response.on_behalf_of_id) if response.on_behalf_of_id else None
+    org = await directory.organisation(session, response.on_behalf_of_id) if response.on_behalf_of_id else None
     return CurrentAnswer(kind=response.kind, version=response.version, submitted_at=format_when(response.submitted_at, lang),
                          submitted_by=by.name if by else "—", on_behalf_of=org.name if org else "",
                          answers=dict(response.answers or {}),
