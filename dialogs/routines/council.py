@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dialogs.services import Services
@@ -18,7 +17,8 @@ from dialogs.turn import Reply
 from dialogs.votes import handlers as votes_flow
 from dialogs.votes import rules as votes_rules
 from dialogs.votes import service
-from storage.models import Body, Case, Event, Network, Person
+from storage import routines as stored_routines
+from storage.models import Body, Case, Network, Person
 
 DEFAULT_DAYS = 14
 _LATEST_MEETING = timedelta(days=60)
@@ -33,10 +33,8 @@ class CouncilCase:
 
 async def _deadline(session: AsyncSession, council: Body, now: datetime) -> datetime:
     """The council's next meeting when it is close enough, else two weeks ahead."""
-    meeting = await session.scalar(select(Event.starts_at).where(
-        Event.body_id == council.id, Event.kind == "meeting", Event.status == "scheduled",
-        Event.starts_at > now + timedelta(days=1), Event.starts_at < now + _LATEST_MEETING)
-        .order_by(Event.starts_at).limit(1))
+    meeting = await stored_routines.next_meeting(session, council.id, now + timedelta(days=1),
+                                                 now + _LATEST_MEETING)
     return meeting or now + timedelta(days=DEFAULT_DAYS)
 
 

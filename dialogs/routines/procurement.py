@@ -12,18 +12,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dialogs.dates import WhenError, parse_when
+from dialogs.dates import WhenError, confirmed_instant, parse_when
 from dialogs.i18n import OSLO, t
 from dialogs.routines.common import MAX_TEXT, Refusal, Routines, clean, members, next_key
 from dialogs.routines.council import CouncilCase, open_council_case
 from dialogs.services import Services
-from storage import jobs
+from storage import directory, jobs
+from storage import routines as stored_routines
 from storage.models import AuditEntry, Municipality, Network, Person
 from storage.models.routines import JointParticipant, JointProcurement, PlannedProcurement, ProcurementAnswer
+from storage.queries import by_token, insert_once
 
 KINDS = ("purchase", "change", "renegotiation")
 VALUE_RANGES = ("lt100k", "100k-1m", "1m-5m", "gt5m", "unknown")
@@ -96,11 +96,8 @@ def parse_form(data: dict, lang: str, now: datetime, municipalities: list[Munici
                 raise Refusal("routines.contract_end_unreadable", message=err.message(lang)) from None
     raw_deadline = str(data.get("deadline_at") or "").strip()
     if raw_deadline:  # the confirmed preview carries the exact instant
-        try:
-            deadline = datetime.fromisoformat(raw_deadline)
-        except ValueError:
-            raise Refusal("routines.deadline_unreadable", message=raw_deadline) from None
-        if deadline.tzinfo is None:
+        deadline = confirmed_instant(raw_deadline)
+        if deadline is None:
             raise Refusal("routines.deadline_unreadable", message=raw_deadline)
         if deadline <= now:
             raise Refusal("routines.deadline_past")
@@ -117,7 +114,7 @@ def parse_form(data: dict, lang: str, now: datetime, municipalities: list[Munici
 async def register(session: AsyncSession, network: Network, draft: Draft, *, person: Person | None, token: str,
                    now: datetime, actor: str) -> tuple[PlannedProcurement, bool]:
     """Store the planned procurement once per confirmed draft and schedule its deadline."""
-    existing = await session.scalar(select(PlannedProcurement).where(PlannedProcurement.token == token))
+    existing = await by_token(session, PlannedProcurement, token)
     if existing is not None:
         return existing, False
     proc = PlannedProcurement(
@@ -126,14 +123,10 @@ async def register(session: AsyncSession, network: Network, draft: Draft, *, per
         system=draft.system, area=draft.area, contract_end=draft.contract_end, value_range=draft.value_range,
         contact=draft.contact, description=draft.description, deadline=draft.deadline, status="open",
         created_at=now)
-    try:
-        async with session.begin_nested():
-            session.add(proc)
-            await session.flush()
-    except IntegrityError:  # the same confirmation arrived twice at once
-        existing = await session.scalar(select(PlannedProcurement).where(PlannedProcurement.token == token))
+    if not await insert_once(session, proc):  # the same confirmation arrived twice at once
+        existing = await by_token(session, PlannedProcurement, token)
         if existing is None:
-            raise
+            raise RuntimeError(f"procurement {proc.key}: the key was taken, but not by this confirmation")
         return existing, False
     session.add(AuditEntry(actor=actor, network_id=network.id, action="procurement.register", target=proc.key,
                            at=now, details={"municipality": draft.municipality.number, "system": draft.system,
@@ -148,11 +141,7 @@ async def register(session: AsyncSession, network: Network, draft: Draft, *, per
 
 
 async def find(session: AsyncSession, network: Network, key: str, *, lock: bool = False) -> PlannedProcurement | None:
-    query = select(PlannedProcurement).where(PlannedProcurement.network_id == network.id,
-                                             PlannedProcurement.key == key.strip().lower())
-    if lock:
-        query = query.with_for_update()
-    return await session.scalar(query)
+    return await stored_routines.procurement_by_key(session, network.id, key.strip().lower(), lock=lock)
 
 
 @dataclass
@@ -175,12 +164,11 @@ class Tally:
 
 
 async def tally(session: AsyncSession, proc: PlannedProcurement) -> Tally:
-    network = await session.get(Network, proc.network_id)
+    network = await directory.network(session, proc.network_id)
     all_members = await members(session, network)
-    initiator = next((m for m in all_members if m.id == proc.municipality_id), None) or await session.get(
-        Municipality, proc.municipality_id)
-    rows = (await session.scalars(select(ProcurementAnswer).where(
-        ProcurementAnswer.procurement_id == proc.id))).all()
+    initiator = next((m for m in all_members if m.id == proc.municipality_id), None) or await directory.municipality(
+        session, proc.municipality_id)
+    rows = await stored_routines.answers_to(session, proc.id)
     return Tally(initiator=initiator, asked=[m for m in all_members if m.id != proc.municipality_id],
                  answers={r.municipality_id: r for r in rows})
 
@@ -198,20 +186,14 @@ async def record_answer(session: AsyncSession, proc: PlannedProcurement, muni: M
     check_open(proc, now)
     if muni.id == proc.municipality_id:
         raise Refusal("routines.proc_own", ref=proc.key)
-    row = await session.scalar(select(ProcurementAnswer).where(
-        ProcurementAnswer.procurement_id == proc.id, ProcurementAnswer.municipality_id == muni.id))
+    row = await stored_routines.answer_of(session, proc.id, muni.id)
     if row is not None and row.answer == answer:
         return False
     if row is None:
-        try:
-            async with session.begin_nested():
-                row = ProcurementAnswer(procurement_id=proc.id, municipality_id=muni.id, answer=answer,
-                                        answered_by_id=person.id, answered_at=now)
-                session.add(row)
-                await session.flush()
-        except IntegrityError:  # a double click that raced: the other click stored it
-            row = await session.scalar(select(ProcurementAnswer).where(
-                ProcurementAnswer.procurement_id == proc.id, ProcurementAnswer.municipality_id == muni.id))
+        row = ProcurementAnswer(procurement_id=proc.id, municipality_id=muni.id, answer=answer,
+                                answered_by_id=person.id, answered_at=now)
+        if not await insert_once(session, row):  # a double click that raced: the other click stored it
+            row = await stored_routines.answer_of(session, proc.id, muni.id)
             if row.answer == answer:
                 return False
             row.answer, row.answered_by_id, row.answered_at, row.changes = answer, person.id, now, row.changes + 1
@@ -237,7 +219,7 @@ def kind_label(kind: str, lang: str) -> str:
 async def settle(session: AsyncSession, services: Services, routines: Routines, proc: PlannedProcurement, *,
                  at_deadline: bool = False) -> Settlement:
     """Apply the routine to the answers so far: Nei → a council case; settled or due → close."""
-    network = await session.get(Network, proc.network_id)
+    network = await directory.network(session, proc.network_id)
     state = await tally(session, proc)
     out = Settlement()
     lang = network.language
@@ -285,9 +267,4 @@ async def settle(session: AsyncSession, services: Services, routines: Routines, 
 
 
 async def participants(session: AsyncSession, proc: PlannedProcurement) -> list[Municipality]:
-    joint = await session.scalar(select(JointProcurement).where(JointProcurement.procurement_id == proc.id))
-    if joint is None:
-        return []
-    return list((await session.scalars(select(Municipality).join(
-        JointParticipant, JointParticipant.municipality_id == Municipality.id).where(
-        JointParticipant.joint_id == joint.id).order_by(JointParticipant.initiator.desc(), Municipality.name))).all())
+    return await stored_routines.joint_participants(session, proc.id)

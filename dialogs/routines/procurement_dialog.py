@@ -7,7 +7,6 @@ import re
 import uuid
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cards.routines import (
@@ -47,8 +46,11 @@ from dialogs.routines.common import (
 from dialogs.services import Services
 from dialogs.turn import Refresh, Reply
 from dialogs.viewer import Viewer, language_of
-from storage.models import Case, Municipality, Network, Person, PostedCard
-from storage.models.routines import PlannedProcurement, ProcurementAnswer
+from storage import directory
+from storage import routines as stored_routines
+from storage import votes as stored_votes
+from storage.models import Municipality, Network, Person, PostedCard
+from storage.models.routines import PlannedProcurement
 
 STATUS_CARD = "procurement.status"
 ASK_CARD = "procurement.ask"
@@ -69,7 +71,7 @@ def _actor(viewer: Viewer) -> str:
 
 
 async def summary_of(session: AsyncSession, proc: PlannedProcurement, lang: str) -> ProcurementSummary:
-    muni = await session.get(Municipality, proc.municipality_id)
+    muni = await directory.municipality(session, proc.municipality_id)
     return ProcurementSummary(
         key=proc.key, municipality=muni.name if muni else "–", kind=rules.kind_label(proc.kind, lang),
         system=proc.system, area=proc.area, contract_end=format_day(proc.contract_end, lang) if proc.contract_end else "",
@@ -92,7 +94,7 @@ async def outcome_text(session: AsyncSession, proc: PlannedProcurement, lang: st
 
 
 async def _case_text(session: AsyncSession, proc: PlannedProcurement) -> str:
-    case = await session.get(Case, proc.case_id) if proc.case_id else None
+    case = await stored_votes.case(session, proc.case_id) if proc.case_id else None
     return f"{case.key} – {case.title}" if case else ""
 
 
@@ -109,9 +111,9 @@ async def status_card_for(session: AsyncSession, proc: PlannedProcurement, lang:
 async def ask_card_for(session: AsyncSession, services: Services, proc: PlannedProcurement, person: Person,
                        lang: str) -> dict:
     state = await rules.tally(session, proc)
-    muni = await session.get(Municipality, person.municipality_id) if person.municipality_id else None
+    muni = await directory.municipality(session, person.municipality_id) if person.municipality_id else None
     current = state.answers.get(muni.id) if muni else None
-    by = await session.get(Person, current.answered_by_id) if current and current.answered_by_id else None
+    by = await directory.person(session, current.answered_by_id) if current and current.answered_by_id else None
     closed = ""
     if proc.status != "open" or services.now() >= proc.deadline:
         closed = t("routines.ask_closed", lang, ref=proc.key) + " " + await outcome_text(session, proc, lang)
@@ -128,15 +130,15 @@ def answer_version(row: Any) -> int:
 
 @router.card_renderer(STATUS_CARD)
 async def render_status(session: AsyncSession, services: Services, posted: PostedCard) -> dict | None:
-    proc = await session.get(PlannedProcurement, int(posted.subject)) if posted.subject.isdigit() else None
+    proc = await stored_routines.procurement(session, int(posted.subject)) if posted.subject.isdigit() else None
     return await status_card_for(session, proc, posted.language) if proc else None
 
 
 @router.card_renderer(ASK_CARD)
 async def render_ask(session: AsyncSession, services: Services, posted: PostedCard) -> dict | None:
     proc_id, _, person_id = posted.subject.partition(":")
-    proc = await session.get(PlannedProcurement, int(proc_id)) if proc_id.isdigit() else None
-    person = await session.get(Person, int(person_id)) if person_id.isdigit() else None
+    proc = await stored_routines.procurement(session, int(proc_id)) if proc_id.isdigit() else None
+    person = await directory.person(session, int(person_id)) if person_id.isdigit() else None
     if proc is None or person is None:
         return None
     return await ask_card_for(session, services, proc, person, posted.language)
@@ -286,7 +288,7 @@ async def distribute(session: AsyncSession, services: Services, network: Network
 async def _notify(session: AsyncSession, network: Network, proc: PlannedProcurement, routines: Routines,
                   key: str, what: str, exclude: int | None = None, **values: Any) -> list[Reply]:
     """A short message to the initiator and the digitalisation lead (each once per `what`)."""
-    people = [p for p in (await session.get(Person, proc.registered_by_id) if proc.registered_by_id else None,
+    people = [p for p in (await directory.person(session, proc.registered_by_id) if proc.registered_by_id else None,
                           routines.lead) if p is not None]
     out, seen = [], set()
     for person in people:
@@ -360,11 +362,10 @@ async def _stale_answer(session: AsyncSession, proc: PlannedProcurement, muni: M
                         data: dict, lang: str) -> str:
     if "based_on" not in data:  # cards sent before answers carried their version
         return ""
-    row = await session.scalar(select(ProcurementAnswer).where(
-        ProcurementAnswer.procurement_id == proc.id, ProcurementAnswer.municipality_id == muni.id))
+    row = await stored_routines.answer_of(session, proc.id, muni.id)
     if row is None or row.answer == choice or str(data.get("based_on")) == str(answer_version(row)):
         return ""
-    by = await session.get(Person, row.answered_by_id) if row.answered_by_id else None
+    by = await directory.person(session, row.answered_by_id) if row.answered_by_id else None
     return t("routines.answer_stale", lang, municipality=muni.name, answer=_answer_label(row.answer, lang),
              by=by.name if by else "—", at=format_when(row.answered_at, lang))
 
@@ -407,13 +408,12 @@ async def _list(session: AsyncSession, viewer: Viewer) -> list[Reply | Refresh]:
         await _visible(session, viewer)
     except Refusal as refusal:
         return _text(viewer, refusal)
-    rows = (await session.scalars(select(PlannedProcurement).where(
-        PlannedProcurement.network_id == viewer.network.id).order_by(PlannedProcurement.id.desc()).limit(10))).all()
+    rows = await stored_routines.latest_procurements(session, viewer.network.id)
     if not rows:
         return [Reply(text=t("routines.none_registered", viewer.lang))]
     lines = []
     for proc in rows:
-        muni = await session.get(Municipality, proc.municipality_id)
+        muni = await directory.municipality(session, proc.municipality_id)
         state = t("routines.state_open", viewer.lang, deadline=format_when(proc.deadline, viewer.lang)) \
             if proc.status == "open" else t(f"routines.outcome_{proc.outcome or 'no_answer'}", viewer.lang)
         lines.append(f"- **{proc.key}** {proc.system} ({muni.name}): {state}")
@@ -427,10 +427,10 @@ async def _list(session: AsyncSession, viewer: Viewer) -> list[Reply | Refresh]:
 async def at_deadline(services: Services, payload: dict[str, Any]) -> list[Reply | Refresh]:
     """Close the round at its deadline: record who joined, who did not answer, and tell the initiator and lead."""
     async with services.db.session() as session:
-        proc = await session.get(PlannedProcurement, int(payload.get("procurement") or 0))
+        proc = await stored_routines.procurement(session, int(payload.get("procurement") or 0))
         if proc is None or proc.status != "open" or services.now() < proc.deadline:
             return []  # already settled, or the deadline moved
-        network = await session.get(Network, proc.network_id)
+        network = await directory.network(session, proc.network_id)
         try:
             routines = await routines_of(session, network)
         except Refusal:
@@ -443,10 +443,10 @@ async def at_deadline(services: Services, payload: dict[str, Any]) -> list[Reply
 async def remind(services: Services, payload: dict[str, Any]) -> list[Reply | Refresh]:
     """Two days before the deadline: the chief executives of members that have not given a definite answer."""
     async with services.db.session() as session:
-        proc = await session.get(PlannedProcurement, int(payload.get("procurement") or 0))
+        proc = await stored_routines.procurement(session, int(payload.get("procurement") or 0))
         if proc is None or proc.status != "open" or services.now() >= proc.deadline:
             return []
-        network = await session.get(Network, proc.network_id)
+        network = await directory.network(session, proc.network_id)
         state = await rules.tally(session, proc)
         pending = [m for m in state.asked if m.id not in state.answers or state.answers[m.id].answer == "vurderer"]
         replies: list[Reply | Refresh] = []
