@@ -3,7 +3,7 @@ joint procurement, the deadline, and the unhappy paths."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -11,59 +11,14 @@ from sqlalchemy import func, select
 from dialogs.jobs import HANDLERS
 from storage.models import AuditEntry, Body, Case, Job, Person
 from storage.models.routines import JointParticipant, PlannedProcurement, ProcurementAnswer
-from tests.harness import DA_DIRECTOR, DIT_DIRECTOR, DV_DIRECTOR, STRANGER, TeamsUser, message_text
-
-NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
-SIGDAL = DIT_DIRECTOR
-MODUM = TeamsUser("dit-direktor-modum", "Geir Olav Kjos", "00000000-0000-0000-0000-000000000022")
-KRODSHERAD = TeamsUser("dit-direktor-krodsherad", "Marit Noresjø", "00000000-0000-0000-0000-000000000023")
-LEAD = TeamsUser("dit-westrum", "Anette Westrum", "00000000-0000-0000-0000-000000000024")
-IT_LEAD = TeamsUser("dit-orsten", "Håvard Orsten", "00000000-0000-0000-0000-0000000000b1")
-
-FORM = {"kind": "renegotiation", "system": "Fagsystem for barnevern", "area": "Oppvekst",
-        "contract_end": "2027-03-31", "value_range": "1m-5m", "contact": "Kari Lunde Bråthen",
-        "deadline": "7. desember"}
-
-
-@pytest.fixture
-async def dit(bot):
-    """The DigIT people have the app (personal chats), and the clock is the test's."""
-    bot.services.now = lambda: NOW
-    for user in (SIGDAL, MODUM, KRODSHERAD, LEAD):
-        await bot.install(user, locale="nb-NO")
-    return bot
+from tests.harness import DA_DIRECTOR, DV_DIRECTOR, STRANGER, card_data, message_text, texts
+from tests.harness.routines import FORM, IT_LEAD, KRODSHERAD, LEAD, MODUM, NOW, SIGDAL, register
 
 
 def updates(bot, user) -> list[str]:
     """The texts of the cards the bot edited in place in the user's personal chat."""
     return [message_text(r.activity) for r in bot.connector.records
             if r.op == "update" and r.conversation_id == user.personal_conversation]
-
-
-def texts(messages) -> str:
-    return "\n".join(message_text(m) for m in messages)
-
-
-def card_data(messages, action: str) -> dict:
-    """The data of the first card button with this action in the messages."""
-    for message in messages:
-        for attachment in message.get("attachments") or []:
-            for button in (attachment.get("content") or {}).get("actions") or []:
-                if (button.get("data") or {}).get("action") == action:
-                    return dict(button["data"])
-    raise AssertionError(f"no {action} button")
-
-
-async def register(bot, user=SIGDAL, **changes) -> str:
-    """Sigdal registers through text command → form → preview → confirm; returns the key."""
-    form = await bot.say(user, "ny anskaffelse", locale="nb-NO")
-    assert "Planlagt anskaffelse" in texts(form)
-    preview = await bot.submit(user, {"action": "procurement.preview", **FORM, **changes}, locale="nb-NO")
-    confirm = card_data(preview, "procurement.confirm")
-    await bot.submit(user, confirm, locale="nb-NO")
-    await bot.drain()
-    async with bot.db.session() as session:
-        return (await session.scalars(select(PlannedProcurement.key).order_by(PlannedProcurement.id.desc()))).first()
 
 
 async def answer(bot, user, key: str, choice: str) -> str:

@@ -4,7 +4,6 @@ on both databases (consensus, versions, visibility that only tightens, closing o
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import csv
 import io
 from datetime import UTC, datetime, timedelta
@@ -12,24 +11,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.cli.main import main
 from dialogs.votes import rules, service
 from storage.models import Body, Case, Network, Person
-from tests.dialogs.votes.test_dialogue import ASKOY, BJORNAFJORDEN, MEMBERS, join, open_case, press
-from tests.harness import DV_CHAIR, DV_DIRECTOR, DV_OBSERVER, message_text
+from tests.harness import DV_CHAIR, DV_DIRECTOR, DV_OBSERVER, message_text, run_cli
+from tests.harness.votes import ASKOY, BJORNAFJORDEN, MEMBERS, join, open_case, press
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
-
-
-def run_cli(monkeypatch, url: str, *argv: str) -> tuple[int, str]:
-    monkeypatch.setenv("DATABASE_URL", url)
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
-        try:
-            code = main(list(argv))
-        except SystemExit as exc:  # argparse errors
-            code = int(exc.code or 0)
-    return code, out.getvalue()
 
 
 @pytest.fixture(autouse=True)
@@ -45,14 +32,14 @@ async def test_minutes_list_the_votes_the_outcome_and_who_decided(bot, monkeypat
     await press(bot, ASKOY, "vote.cast", case_id, option="avstar")
     await press(bot, BJORNAFJORDEN, "vote.cast", case_id, option="ueinig", reason="Ikkje no.")
 
-    code, open_md = await asyncio.to_thread(run_cli, monkeypatch, bot.db.url, "case", "minutes", str(case_id))
+    code, open_md, _err = await asyncio.to_thread(run_cli, monkeypatch, bot.db.url, "case", "minutes", str(case_id))
     assert code == 0 and "Saka er open" in open_md and "3 av 10 har røysta" in open_md
     assert "Ikkje no." not in open_md and "Resultatet blir vist når saka er lukka" in open_md  # still hidden
 
     await press(bot, DV_CHAIR, "vote.close", case_id, confirmed="yes")
     await press(bot, DV_CHAIR, "vote.decide", case_id, decision="Vi utset saka til neste møte.")
 
-    code, md = await asyncio.to_thread(run_cli, monkeypatch, bot.db.url, "case", "minutes", "SAK-2026-001",
+    code, md, _err = await asyncio.to_thread(run_cli, monkeypatch, bot.db.url, "case", "minutes", "SAK-2026-001",
                                        "--network", "digivestland")
     assert code == 0
     assert "## Protokoll: SAK-2026-001 Felles innkjøp" in md and "Forslag til vedtak" in md
@@ -64,7 +51,7 @@ async def test_minutes_list_the_votes_the_outcome_and_who_decided(bot, monkeypat
     assert "Har ikkje røysta: " in md and "Rune Hjelmås" in md and "lukka av leiaren" in md
 
     out = tmp_path / "sak.csv"
-    code, said = await asyncio.to_thread(run_cli, monkeypatch, bot.db.url, "case", "minutes", str(case_id),
+    code, said, _err = await asyncio.to_thread(run_cli, monkeypatch, bot.db.url, "case", "minutes", str(case_id),
                                          "--out", str(out))
     assert code == 0 and "csv" in said
     rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
@@ -74,11 +61,11 @@ async def test_minutes_list_the_votes_the_outcome_and_who_decided(bot, monkeypat
     assert askoy[0]["reason"] == "Kostnaden | er uklar."
     assert {r["outcome"] for r in rows} == {"decided_by_chair"} and rows[0]["decided_by"] == "Sigurd Vikøren"
 
-    code, en = await asyncio.to_thread(run_cli, monkeypatch, bot.db.url, "case", "minutes", str(case_id),
+    code, en, _err = await asyncio.to_thread(run_cli, monkeypatch, bot.db.url, "case", "minutes", str(case_id),
                                        "--lang", "en")
     assert "## Minutes" in en and "Decided by the chair (Sigurd Vikøren)" in en
 
-    code, listed = await asyncio.to_thread(run_cli, monkeypatch, bot.db.url, "case", "list", "--network",
+    code, listed, _err = await asyncio.to_thread(run_cli, monkeypatch, bot.db.url, "case", "list", "--network",
                                            "digivestland", "--json")
     assert code == 0 and '"outcome": "decided_by_chair"' in listed and '"voted": 3' in listed
 
@@ -87,9 +74,9 @@ async def test_minutes_list_the_votes_the_outcome_and_who_decided(bot, monkeypat
 
 
 async def test_minutes_cli_refuses_unknown_cases(bot, monkeypatch):
-    code, _ = await asyncio.to_thread(run_cli, monkeypatch, bot.db.url, "case", "minutes", "sak-1999-001")
+    code, _, _err = await asyncio.to_thread(run_cli, monkeypatch, bot.db.url, "case", "minutes", "sak-1999-001")
     assert code == 2
-    code, _ = await asyncio.to_thread(run_cli, monkeypatch, bot.db.url, "case", "list", "--network", "nowhere")
+    code, _, _err = await asyncio.to_thread(run_cli, monkeypatch, bot.db.url, "case", "list", "--network", "nowhere")
     assert code == 2
 
 
@@ -105,10 +92,10 @@ async def test_the_case_list_in_chat_shows_turnout_and_my_vote(bot):
 async def test_a_configured_team_channel_gets_the_case_card(bot, monkeypatch):
     channel = "19:styringsgruppa@thread.tacv2"
     await bot.say(DV_CHAIR, "hjelp", conversation_type="channel", conversation_id=channel)
-    code, listed = await asyncio.to_thread(run_cli, monkeypatch, bot.db.url, "case", "channel", "--network",
+    code, listed, _err = await asyncio.to_thread(run_cli, monkeypatch, bot.db.url, "case", "channel", "--network",
                                            "digivestland", "--body", "styringsgruppa", "--list")
     assert channel in listed
-    code, _ = await asyncio.to_thread(run_cli, monkeypatch, bot.db.url, "case", "channel", "--network",
+    code, _, _err = await asyncio.to_thread(run_cli, monkeypatch, bot.db.url, "case", "channel", "--network",
                                       "digivestland", "--body", "styringsgruppa", "--conversation", channel)
     assert code == 0
     case_id = await open_case(bot, title="Kanal")
