@@ -31,6 +31,7 @@ from dialogs.i18n import format_day, format_when, t
 from dialogs.jobs import job
 from dialogs.onboarding import translator
 from dialogs.routines import procurement as rules
+from dialogs.routines import service
 from dialogs.routines.common import (
     Refusal,
     Routines,
@@ -86,7 +87,7 @@ def _answer_label(answer: str | None, lang: str) -> str:
 async def outcome_text(session: AsyncSession, proc: PlannedProcurement, lang: str) -> str:
     if proc.status == "open":
         return ""
-    state = await rules.tally(session, proc)
+    state = await service.tally(session, proc)
     text = t(f"routines.outcome_{proc.outcome or 'no_answer'}", lang)
     if state.missing:
         text += " " + t("routines.outcome_missing", lang, names=", ".join(m.name for m in state.missing))
@@ -99,18 +100,18 @@ async def _case_text(session: AsyncSession, proc: PlannedProcurement) -> str:
 
 
 async def status_card_for(session: AsyncSession, proc: PlannedProcurement, lang: str) -> dict:
-    state = await rules.tally(session, proc)
+    state = await service.tally(session, proc)
     rows = [(m.name, _answer_label(state.answers[m.id].answer if m.id in state.answers else None, lang))
             for m in state.asked]
     view = StatusView(summary=await summary_of(session, proc, lang), rows=rows,
                       outcome=await outcome_text(session, proc, lang), case=await _case_text(session, proc),
-                      joint=[m.name for m in await rules.participants(session, proc)], open_=proc.status == "open")
+                      joint=[m.name for m in await service.participants(session, proc)], open_=proc.status == "open")
     return status_card(view, translator(lang))
 
 
 async def ask_card_for(session: AsyncSession, services: Services, proc: PlannedProcurement, person: Person,
                        lang: str) -> dict:
-    state = await rules.tally(session, proc)
+    state = await service.tally(session, proc)
     muni = await directory.municipality(session, person.municipality_id) if person.municipality_id else None
     current = state.answers.get(muni.id) if muni else None
     by = await directory.person(session, current.answered_by_id) if current and current.answered_by_id else None
@@ -246,7 +247,7 @@ async def confirm(session: AsyncSession, services: Services, viewer: Viewer, dat
         draft = rules.parse_form(data, viewer.lang, services.now(), await members(session, viewer.network), muni)
     except Refusal as refusal:
         return _text(viewer, refusal)
-    proc, new = await rules.register(session, viewer.network, draft, person=viewer.person, token=token,
+    proc, new = await service.register(session, viewer.network, draft, person=viewer.person, token=token,
                                      now=services.now(), actor=_actor(viewer))
     lang = viewer.lang
     status = Reply(card=await status_card_for(session, proc, lang), summary=proc.system,
@@ -303,10 +304,10 @@ async def _notify(session: AsyncSession, network: Network, proc: PlannedProcurem
 
 
 async def after_settle(session: AsyncSession, network: Network, proc: PlannedProcurement, routines: Routines,
-                       settled: rules.Settlement, exclude: int | None = None) -> list[Reply | Refresh]:
+                       settled: service.Settlement, exclude: int | None = None) -> list[Reply | Refresh]:
     out: list[Reply | Refresh] = []
     if settled.council is not None and settled.council.new:
-        state = await rules.tally(session, proc)
+        state = await service.tally(session, proc)
         out += await _notify(session, network, proc, routines, "routines.council_opened", "council", exclude,
                              names=", ".join(m.name for m in state.having("nei")), case=settled.council.case.key,
                              council=routines.council.name, system=proc.system)
@@ -331,7 +332,7 @@ async def answer(session: AsyncSession, services: Services, viewer: Viewer, data
         muni = speaks_for(viewer)
         if muni is None:
             raise Refusal("routines.answer_refused", network=viewer.network.name)
-        proc = await rules.find(session, viewer.network, str(data.get("procurement") or ""), lock=True)
+        proc = await service.find(session, viewer.network, str(data.get("procurement") or ""), lock=True)
         if proc is None:
             raise Refusal("routines.proc_unknown")
         choice = str(data.get("answer") or "")
@@ -339,14 +340,14 @@ async def answer(session: AsyncSession, services: Services, viewer: Viewer, data
             # an older copy of the question card: nothing changes; the fresh card shows what is stored now
             return [Reply(text=stale), Reply(card=await ask_card_for(session, services, proc, viewer.person, lang),
                                              summary=proc.system)]
-        changed = await rules.record_answer(session, proc, muni, viewer.person, choice, now=services.now(),
+        changed = await service.record_answer(session, proc, muni, viewer.person, choice, now=services.now(),
                                             actor=_actor(viewer))
     except Refusal as refusal:
         return _text(viewer, refusal)
     if not changed:
         return [Reply(text=t("routines.answer_unchanged", lang, answer=_answer_label(choice, lang),
                              municipality=muni.name, deadline=format_when(proc.deadline, lang)))]
-    settled = await rules.settle(session, services, routines, proc)
+    settled = await service.settle(session, services, routines, proc)
     receipt = t("routines.answer_saved", lang, answer=_answer_label(choice, lang), municipality=muni.name,
                 system=proc.system, deadline=format_when(proc.deadline, lang))
     if settled.council is not None and settled.council.new:
@@ -383,7 +384,7 @@ async def _visible(session: AsyncSession, viewer: Viewer) -> Routines:
 async def _show(session: AsyncSession, services: Services, viewer: Viewer, key: str) -> list[Reply | Refresh]:
     try:
         await _visible(session, viewer)
-        proc = await rules.find(session, viewer.network, key)
+        proc = await service.find(session, viewer.network, key)
         if proc is None:
             raise Refusal("routines.proc_unknown")
     except Refusal as refusal:
@@ -435,7 +436,7 @@ async def at_deadline(services: Services, payload: dict[str, Any]) -> list[Reply
             routines = await routines_of(session, network)
         except Refusal:
             return []
-        settled = await rules.settle(session, services, routines, proc, at_deadline=True)
+        settled = await service.settle(session, services, routines, proc, at_deadline=True)
         return await after_settle(session, network, proc, routines, settled)
 
 
@@ -447,7 +448,7 @@ async def remind(services: Services, payload: dict[str, Any]) -> list[Reply | Re
         if proc is None or proc.status != "open" or services.now() >= proc.deadline:
             return []
         network = await directory.network(session, proc.network_id)
-        state = await rules.tally(session, proc)
+        state = await service.tally(session, proc)
         pending = [m for m in state.asked if m.id not in state.answers or state.answers[m.id].answer == "vurderer"]
         replies: list[Reply | Refresh] = []
         for muni in pending:

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from dialogs.routines import procurement as rules
+from dialogs.routines import service
 from dialogs.routines.common import routines_of
 from dialogs.services import Services
 from storage.db import Database
@@ -29,9 +30,9 @@ async def _procurement_with_a_no(url: str) -> None:
         draft = rules.Draft(municipality=munis["Sigdal"], kind="purchase", system="Lønnssystem", area="Økonomi",
                             contract_end=None, value_range="unknown", contact="", description="",
                             deadline=NOW + timedelta(days=14))
-        proc, _ = await rules.register(session, net, draft, person=None, token="a" * 32, now=NOW, actor="test")
-        await rules.record_answer(session, proc, munis["Modum"], modum, "nei", now=NOW, actor="test")
-        await rules.settle(session, services, await routines_of(session, net), proc)
+        proc, _ = await service.register(session, net, draft, person=None, token="a" * 32, now=NOW, actor="test")
+        await service.record_answer(session, proc, munis["Modum"], modum, "nei", now=NOW, actor="test")
+        await service.settle(session, services, await routines_of(session, net), proc)
     await db.dispose()
 
 

@@ -235,6 +235,7 @@ async def test_bad_form_input_keeps_what_was_typed(dit):
 async def test_the_routine_rules_on_every_database(any_db):
     """Register, a double answer, a changed answer, Nei → one council case, then the deadline (SQLite + PostgreSQL)."""
     from dialogs.routines import procurement as rules
+    from dialogs.routines import service
     from dialogs.routines.common import routines_of
     from dialogs.services import Services
     from storage.models import Municipality, Network
@@ -250,25 +251,25 @@ async def test_the_routine_rules_on_every_database(any_db):
         draft = rules.Draft(municipality=munis["Sigdal"], kind="change", system="Økonomisystem", area="",
                             contract_end=None, value_range="gt5m", contact="", description="",
                             deadline=NOW + timedelta(days=7))
-        proc, new = await rules.register(session, net, draft, person=people["dit-direktor-sigdal"], token="b" * 32,
+        proc, new = await service.register(session, net, draft, person=people["dit-direktor-sigdal"], token="b" * 32,
                                          now=NOW, actor="test")
-        again, new_again = await rules.register(session, net, draft, person=None, token="b" * 32, now=NOW,
+        again, new_again = await service.register(session, net, draft, person=None, token="b" * 32, now=NOW,
                                                 actor="test")
         assert new and not new_again and again.id == proc.id and proc.key == "ansk-2026-001"
-        assert (await rules.find(session, net, "ANSK-2026-001 ", lock=True)).id == proc.id  # row lock on PostgreSQL
+        assert (await service.find(session, net, "ANSK-2026-001 ", lock=True)).id == proc.id  # row lock on PostgreSQL
         krod, modum = people["dit-direktor-krodsherad"], people["dit-direktor-modum"]
-        assert await rules.record_answer(session, proc, munis["Krødsherad"], krod, "vurderer", now=NOW, actor="t")
-        assert not await rules.record_answer(session, proc, munis["Krødsherad"], krod, "vurderer", now=NOW, actor="t")
-        assert await rules.record_answer(session, proc, munis["Modum"], modum, "nei", now=NOW, actor="t")
-        first = await rules.settle(session, services, routines, proc)
-        second = await rules.settle(session, services, routines, proc)
+        assert await service.record_answer(session, proc, munis["Krødsherad"], krod, "vurderer", now=NOW, actor="t")
+        assert not await service.record_answer(session, proc, munis["Krødsherad"], krod, "vurderer", now=NOW, actor="t")
+        assert await service.record_answer(session, proc, munis["Modum"], modum, "nei", now=NOW, actor="t")
+        first = await service.settle(session, services, routines, proc)
+        second = await service.settle(session, services, routines, proc)
         assert first.council.new and second.council is None and not first.closed
         clock["now"] = proc.deadline
         with pytest.raises(rules.Refusal):
-            await rules.record_answer(session, proc, munis["Krødsherad"], krod, "ja", now=clock["now"], actor="t")
-        closed = await rules.settle(session, services, routines, proc, at_deadline=True)
+            await service.record_answer(session, proc, munis["Krødsherad"], krod, "ja", now=clock["now"], actor="t")
+        closed = await service.settle(session, services, routines, proc, at_deadline=True)
         assert closed.closed and proc.outcome == "council" and proc.closed_reason == "deadline"
-        assert [m.name for m in (await rules.tally(session, proc)).having("vurderer")] == ["Krødsherad"]
+        assert [m.name for m in (await service.tally(session, proc)).having("vurderer")] == ["Krødsherad"]
     async with any_db.session() as session:
         cases = (await session.scalars(select(Case))).all()
         assert len(cases) == 1 and cases[0].created_by_id == people["dit-westrum"].id
