@@ -313,18 +313,25 @@ def card_data(messages, action: str) -> dict:
     raise AssertionError(f"no {action} button")
 
 
-def submits(node: Any) -> list[dict[str, Any]]:
-    """Every Action.Submit in a card, nested action sets included."""
+def actions_in(node: Any, kind: str = "Action.", *, behind_refresh: bool = True) -> list[dict[str, Any]]:
+    """Every button of this kind ("Action.Submit", "Action.Execute"; "Action." for all) in a card, nested
+    action sets included; `behind_refresh=False` leaves out the card's refresh action (not a button)."""
     found: list[dict[str, Any]] = []
     if isinstance(node, dict):
-        if node.get("type") == "Action.Submit":
+        if str(node.get("type", "")).startswith(kind):
             found.append(node)
-        for value in node.values():
-            found += submits(value)
+        for key, value in node.items():
+            if behind_refresh or key != "refresh":
+                found += actions_in(value, kind, behind_refresh=behind_refresh)
     elif isinstance(node, list):
         for item in node:
-            found += submits(item)
+            found += actions_in(item, kind, behind_refresh=behind_refresh)
     return found
+
+
+def submits(node: Any) -> list[dict[str, Any]]:
+    """Every Action.Submit in a card, nested action sets included."""
+    return actions_in(node, "Action.Submit")
 
 
 def buttons(messages: list[dict]) -> list[dict[str, Any]]:

@@ -9,7 +9,7 @@ from typing import Any
 import icalendar
 import pytest
 
-from tests.harness import DV_CHAIR, DV_DIRECTOR, DV_OBSERVER, DV_SECRETARIAT, message_text
+from tests.harness import DV_CHAIR, DV_DIRECTOR, DV_OBSERVER, DV_SECRETARIAT, actions_in, message_text
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 ANNOUNCEMENT = "Styringsgruppemøte 28. august kl. 10–12 på Teams"
@@ -18,21 +18,7 @@ ATTENDEES = (DV_CHAIR, DV_DIRECTOR, DV_OBSERVER)  # seats in Styringsgruppa for 
 
 def actions(activity: dict[str, Any]) -> list[dict[str, Any]]:
     """Every button (Action.*) on the activity's cards, nested action sets included."""
-    found: list[dict[str, Any]] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if str(node.get("type", "")).startswith("Action."):
-                found.append(node)
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    for attachment in activity.get("attachments") or []:
-        walk(attachment.get("content"))
-    return found
+    return [a for attachment in activity.get("attachments") or [] for a in actions_in(attachment.get("content"))]
 
 
 def data_of(messages: list[dict[str, Any]], action: str, event: int | None = None) -> dict[str, Any]:

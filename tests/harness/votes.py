@@ -9,7 +9,15 @@ from typing import Any
 from sqlalchemy import func, select
 
 from storage.models import AuditEntry, Case, Vote
-from tests.harness import DV_CHAIR, DV_DIRECTOR, DV_OBSERVER, DV_SECRETARIAT, TeamsUser, card_texts
+from tests.harness import (
+    DV_CHAIR,
+    DV_DIRECTOR,
+    DV_OBSERVER,
+    DV_SECRETARIAT,
+    TeamsUser,
+    actions_in,
+    card_texts,
+)
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 ASKOY = TeamsUser("dv-direktor-askoy", "Håkon Strand", "a5a5a5a5-0000-0000-0000-000000000101",
@@ -39,21 +47,8 @@ def text_of(body: dict[str, Any]) -> str:
 
 
 def executes(card: dict[str, Any]) -> list[dict[str, Any]]:
-    """Every Action.Execute button in a card (nested action sets included)."""
-    found: list[dict[str, Any]] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if node.get("type") == "Action.Execute":
-                found.append(node)
-            for key, value in node.items():
-                if key != "refresh":
-                    walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-    walk(card)
-    return found
+    """Every Action.Execute button in a card (nested action sets included, the refresh action not)."""
+    return actions_in(card, "Action.Execute", behind_refresh=False)
 
 
 def vote_buttons(card: dict[str, Any]) -> list[str]:

@@ -16,28 +16,11 @@ from tests.harness import (
     message_text,
     play,
 )
+from tests.harness import submits as buttons  # every Action.Submit in a card
 
 
 def card_of(messages: list[dict]) -> dict:
     return next(a["content"] for m in messages for a in m.get("attachments") or [])
-
-
-def buttons(card: dict) -> list[dict]:
-    """Every Action.Submit in a card (top-level actions and action sets), as {title, data}."""
-    found: list[dict] = []
-
-    def walk(node):
-        if isinstance(node, dict):
-            if node.get("type") == "Action.Submit":
-                found.append(node)
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(card)
-    return found
 
 
 CHAIR = [  # (user, question, what the answer must show)
