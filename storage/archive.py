@@ -72,6 +72,7 @@ async def record(session: AsyncSession, kind: str, subject_id: int) -> Consultat
 
 
 async def consultation_by_id_or_key(session: AsyncSession, network_id: int, text: str) -> Consultation | None:
+    """The network's consultation with this key, or this id when the text is digits."""
     conditions = [Consultation.key == text]
     if text.isdigit():
         conditions.append(Consultation.id == int(text))
@@ -96,6 +97,7 @@ async def agreement_draft(session: AsyncSession, version_id: int) -> tuple[Agree
 
 
 async def people_by_id(session: AsyncSession, person_ids: list[int]) -> dict[int, Person]:
+    """These people, by id (for the names on stored answers)."""
     if not person_ids:
         return {}
     return {p.id: p for p in (await session.scalars(select(Person).where(Person.id.in_(person_ids)))).all()}

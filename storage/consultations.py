@@ -21,15 +21,18 @@ from storage.models.consultations import ConsultationReminderSetting
 
 
 async def by_id(session: AsyncSession, consultation_id: int) -> Consultation | None:
+    """A consultation by id (None when there is none)."""
     return await session.get(Consultation, consultation_id)
 
 
 async def by_key(session: AsyncSession, network_id: int, key: str) -> Consultation | None:
+    """The network's consultation with this key (a key from another network finds nothing)."""
     return await session.scalar(select(Consultation).where(Consultation.network_id == network_id,
                                                            Consultation.key == key))
 
 
 async def key_taken(session: AsyncSession, network_id: int, key: str) -> bool:
+    """Whether the network already has a consultation with this key."""
     return await session.scalar(select(Consultation.id).where(Consultation.network_id == network_id,
                                                               Consultation.key == key)) is not None
 
@@ -73,6 +76,7 @@ async def people_with_places(session: AsyncSession, *, network_id: int | None = 
 
 
 async def latest_response(session: AsyncSession, consultation_id: int, municipality_id: int) -> ConsultationResponse | None:
+    """The municipality's newest answer version to the consultation, if it has answered."""
     return await session.scalar(
         select(ConsultationResponse).where(ConsultationResponse.consultation_id == consultation_id,
                                            ConsultationResponse.municipality_id == municipality_id)
@@ -123,6 +127,7 @@ async def reminder_days(session: AsyncSession, consultation_id: int) -> list[int
 
 
 async def set_reminder_days(session: AsyncSession, consultation_id: int, days: list[int]) -> None:
+    """Store the reminder days chosen for one consultation (replacing an earlier choice)."""
     setting = await session.scalar(select(ConsultationReminderSetting).where(
         ConsultationReminderSetting.consultation_id == consultation_id))
     if setting is None:

@@ -71,18 +71,22 @@ async def people_of(session: AsyncSession, network_id: int, *, by_name: bool = F
 
 
 async def network(session: AsyncSession, network_id: int | None) -> Network | None:
+    """A network by id (None for None or no such network)."""
     return await session.get(Network, network_id) if network_id is not None else None
 
 
 async def person(session: AsyncSession, person_id: int | None) -> Person | None:
+    """A person by id (None for None or no such person)."""
     return await session.get(Person, person_id) if person_id is not None else None
 
 
 async def body(session: AsyncSession, body_id: int | None) -> Body | None:
+    """A body (steering group, council, secretariat …) by id."""
     return await session.get(Body, body_id) if body_id is not None else None
 
 
 async def municipality(session: AsyncSession, municipality_id: int | None) -> Municipality | None:
+    """A municipality by id."""
     return await session.get(Municipality, municipality_id) if municipality_id is not None else None
 
 
@@ -101,6 +105,7 @@ async def members(session: AsyncSession, network_id: int, numbers: list[str] | N
 
 
 async def organisations(session: AsyncSession, network_id: int, kind: str | None = None) -> list[Organisation]:
+    """The network's organisations (only of this kind, e.g. "regional_body", when given)."""
     query = select(Organisation).where(Organisation.network_id == network_id)
     if kind is not None:
         query = query.where(Organisation.kind == kind)
@@ -108,6 +113,7 @@ async def organisations(session: AsyncSession, network_id: int, kind: str | None
 
 
 async def organisation(session: AsyncSession, organisation_id: int | None) -> Organisation | None:
+    """An organisation by id."""
     return await session.get(Organisation, organisation_id) if organisation_id else None
 
 
@@ -160,6 +166,7 @@ async def unlinked_with_address(session: AsyncSession, addresses: set[str]) -> l
 
 
 async def networks(session: AsyncSession) -> list[Network]:
+    """Every network (for finding the one a tenant belongs to)."""
     return list((await session.scalars(select(Network))).all())
 
 
@@ -179,6 +186,7 @@ async def chosen_language(session: AsyncSession, tenant_id: str, aad_object_id: 
 
 
 async def choose_language(session: AsyncSession, tenant_id: str, aad_object_id: str, lang: str) -> None:
+    """Store the language a Teams identity chose with `språk …` (replacing an earlier choice)."""
     pref = await session.scalar(select(UserPreference).where(
         UserPreference.tenant_id == tenant_id, UserPreference.aad_object_id == aad_object_id))
     if pref is None:

@@ -25,6 +25,7 @@ from storage.models.routines import (
 
 
 async def settings_of(session: AsyncSession, network_id: int) -> RoutineSettings | None:
+    """The network's routine settings (council, lead, check body), None where the agreement prescribes none."""
     return await session.scalar(select(RoutineSettings).where(RoutineSettings.network_id == network_id))
 
 
@@ -39,6 +40,7 @@ async def next_meeting(session: AsyncSession, body_id: int, after: datetime, bef
 
 
 async def procurement(session: AsyncSession, procurement_id: int) -> PlannedProcurement | None:
+    """A planned procurement by id."""
     return await session.get(PlannedProcurement, procurement_id)
 
 
@@ -53,16 +55,19 @@ async def procurement_by_key(session: AsyncSession, network_id: int, key: str, *
 
 
 async def latest_procurements(session: AsyncSession, network_id: int, most: int = 10) -> list[PlannedProcurement]:
+    """The network's most recently registered planned procurements, newest first."""
     return list((await session.scalars(select(PlannedProcurement).where(
         PlannedProcurement.network_id == network_id).order_by(PlannedProcurement.id.desc()).limit(most))).all())
 
 
 async def answers_to(session: AsyncSession, procurement_id: int) -> list[ProcurementAnswer]:
+    """Every member's current answer to the planned procurement."""
     return list((await session.scalars(select(ProcurementAnswer).where(
         ProcurementAnswer.procurement_id == procurement_id))).all())
 
 
 async def answer_of(session: AsyncSession, procurement_id: int, municipality_id: int) -> ProcurementAnswer | None:
+    """The municipality's current answer to the planned procurement, if it has answered."""
     return await session.scalar(select(ProcurementAnswer).where(
         ProcurementAnswer.procurement_id == procurement_id, ProcurementAnswer.municipality_id == municipality_id))
 
@@ -81,10 +86,12 @@ async def joint_participants(session: AsyncSession, procurement_id: int) -> list
 
 
 async def project(session: AsyncSession, project_id: int) -> InnovationProject | None:
+    """An innovation project by id."""
     return await session.get(InnovationProject, project_id)
 
 
 async def project_by_key(session: AsyncSession, network_id: int, key: str) -> InnovationProject | None:
+    """The network's innovation project with this key."""
     return await session.scalar(select(InnovationProject).where(InnovationProject.network_id == network_id,
                                                                 InnovationProject.key == key))
 
@@ -97,6 +104,7 @@ async def checks_of(session: AsyncSession, project_id: int) -> list[tuple[Projec
 
 
 async def check_by(session: AsyncSession, project_id: int, person_id: int) -> ProjectCheck | None:
+    """The check this person gave on the project, if any."""
     return await session.scalar(select(ProjectCheck).where(ProjectCheck.project_id == project_id,
                                                            ProjectCheck.person_id == person_id))
 
@@ -111,6 +119,7 @@ async def portfolio_items(session: AsyncSession, network_id: int) -> list[Portfo
 
 
 async def portfolio_item(session: AsyncSession, network_id: int, key: str) -> PortfolioItem | None:
+    """The network's portfolio item with this key."""
     return await session.scalar(select(PortfolioItem).where(PortfolioItem.network_id == network_id,
                                                             PortfolioItem.key == key))
 

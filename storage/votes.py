@@ -31,6 +31,7 @@ async def chair_seats(session: AsyncSession, body_id: int) -> list[Seat]:
 
 
 async def seats_of_person(session: AsyncSession, body_id: int, person_id: int, roles: tuple[str, ...]) -> list[Seat]:
+    """The person's seats on the body with one of these roles (valid or not: the caller checks the dates)."""
     return list((await session.scalars(select(Seat).where(
         Seat.body_id == body_id, Seat.person_id == person_id, Seat.role.in_(roles)))).all())
 
@@ -44,6 +45,7 @@ async def voting_bodies(session: AsyncSession, network_id: int, roles: tuple[str
 
 
 async def body_of(session: AsyncSession, case: Case) -> Body:
+    """The body a case was opened for."""
     return await session.get(Body, case.body_id)
 
 
@@ -75,6 +77,7 @@ async def vote_history(session: AsyncSession, case_id: int) -> list[Vote]:
 
 
 async def latest_vote(session: AsyncSession, case_id: int, person_id: int) -> Vote | None:
+    """The newest version of the person's vote on the case, if they have voted."""
     return await session.scalar(select(Vote).where(Vote.case_id == case_id, Vote.person_id == person_id)
                                 .order_by(Vote.version.desc()).limit(1))
 
@@ -111,6 +114,7 @@ async def find_cases(session: AsyncSession, key: str, number: int | None, networ
 
 
 async def case(session: AsyncSession, case_id: int) -> Case | None:
+    """A case by id (None when there is none)."""
     return await session.get(Case, case_id)
 
 
