@@ -214,6 +214,16 @@ def parse_when(text: str, lang: str, now: datetime | None = None, *, allow_past:
     return result
 
 
+def confirmed_instant(raw: str) -> datetime | None:
+    """The exact instant a confirmed preview card carries (ISO 8601 with its offset); None when it is not one
+    (unreadable, or without an offset: a bare time could be read in the wrong zone)."""
+    try:
+        value = datetime.fromisoformat(raw)
+    except ValueError:
+        return None
+    return value if value.tzinfo is not None else None
+
+
 def weekday_name(index: int, lang: str) -> str:
     return WEEKDAY_NAMES[normalise_lang(lang)][index]
 

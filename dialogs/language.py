@@ -9,11 +9,11 @@ network's language.
 
 from __future__ import annotations
 
-from sqlalchemy import and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dialogs.i18n import LANGUAGES
-from storage.models import Municipality, Network, Person, UserPreference
+from storage import directory
+from storage.models import Network, Person
 
 
 def choose(own: str | None, person_language: str | None, written_standard: str | None, network: Network | None,
@@ -26,15 +26,7 @@ def choose(own: str | None, person_language: str | None, written_standard: str |
 
 async def languages_of(session: AsyncSession, person_ids: list[int], network: Network | None) -> dict[int, str]:
     """The language for each of these people (one query)."""
-    if not person_ids:
-        return {}
-    rows = (await session.execute(
-        select(Person.id, UserPreference.language, Person.language, Municipality.written_standard)
-        .outerjoin(Municipality, Municipality.id == Person.municipality_id)
-        .outerjoin(UserPreference, and_(Person.tenant_id.is_not(None),
-                                        UserPreference.tenant_id == func.lower(Person.tenant_id),
-                                        UserPreference.aad_object_id == func.lower(Person.aad_object_id)))
-        .where(Person.id.in_(person_ids)))).all()
+    rows = await directory.language_facts(session, person_ids)
     return {pid: choose(own, lang, standard, network) for pid, own, lang, standard in rows}
 
 

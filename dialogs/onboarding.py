@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from functools import partial
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cards.onboarding import HelpData, WelcomeData, help_card, unknown_user_card, welcome_card
@@ -13,8 +12,9 @@ from dialogs.routines import common as routines
 from dialogs.services import Services
 from dialogs.turn import Reply
 from dialogs.viewer import Viewer, set_language
-from dialogs.votes import rules as votes
-from storage.models import AuditEntry, Person
+from dialogs.votes import service as votes_service
+from storage import directory
+from storage.models import AuditEntry
 
 
 def translator(lang: str):
@@ -41,13 +41,7 @@ async def secretariat_contact(session: AsyncSession, viewer: Viewer) -> str | No
     """Name and e-mail of the secretariat lead (or any secretariat member) of the viewer's network."""
     if viewer.network is None:
         return None
-    people = (await session.scalars(select(Person).where(Person.network_id == viewer.network.id)
-                                    .order_by(Person.id))).all()
-    for wanted in ("secretariat_lead", "secretariat"):
-        for person in people:
-            if wanted in (person.roles or []) and person.email:
-                return f"{person.name} <{person.email}>"
-    return None
+    return await directory.secretariat_contact(session, viewer.network.id) or None
 
 
 def welcome(viewer: Viewer, *, shared: bool = False) -> Reply:
@@ -93,7 +87,7 @@ async def _commands(session: AsyncSession, services: Services, viewer: Viewer
         out.append(cmd("cases"))
     if secretariat:
         out += [cmd("new_consultation"), cmd("new_meeting"), cmd("notice"), cmd("export")]
-    if await votes.bodies_person_may_open(session, viewer.person, viewer.network.id, services.now()):
+    if await votes_service.bodies_person_may_open(session, viewer.person, viewer.network.id, services.now()):
         out.append(cmd("new_case"))
     if secretariat or viewer.seats:
         typed.append(cmd("minutes"))
@@ -124,11 +118,17 @@ async def help_reply(session: AsyncSession, services: Services, viewer: Viewer) 
     return Reply(card=help_card(data, tr), summary=t("core.help_title", viewer.lang))
 
 
-async def change_language(session: AsyncSession, viewer: Viewer, arg: str) -> Reply:
-    lang = arg.strip().lower()[:2]
+def language_asked(arg: str) -> str | None:
+    """The language in `språk …`: nn, nb or en, by code or the start of its name (nynorsk, bokmål, norsk,
+    english); None for anything else."""
     aliases = {"ny": "nn", "bo": "nb", "no": "nb", "en": "en", "nn": "nn", "nb": "nb"}
-    lang = aliases.get(lang, "")
-    if lang not in LANGUAGES:
+    lang = aliases.get(arg.strip().lower()[:2], "")
+    return lang if lang in LANGUAGES else None
+
+
+async def change_language(session: AsyncSession, viewer: Viewer, arg: str) -> Reply:
+    lang = language_asked(arg)
+    if lang is None:
         return Reply(text=t("core.lang_usage", viewer.lang))
     await set_language(session, viewer.sender, lang)
     session.add(AuditEntry(actor=viewer.sender.actor, network_id=viewer.network.id if viewer.network else None,

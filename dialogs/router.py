@@ -12,7 +12,6 @@ import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cards.base import SAY
@@ -70,8 +69,7 @@ async def render_posted(services: Services, kind: str, subject: str) -> list[tup
         return []
     out = []
     async with services.db.session() as session:
-        posted = (await session.scalars(select(PostedCard).where(
-            PostedCard.kind == kind, PostedCard.subject == subject, PostedCard.active.is_(True)))).all()
+        posted = await conversations.active_copies(session, kind, subject)
         for copy in posted:
             card = await renderer(session, services, copy)
             if card is None:
@@ -84,13 +82,10 @@ async def render_posted(services: Services, kind: str, subject: str) -> list[tup
 async def remember_posted(services: Services, *, kind: str, subject: str, conversation_id: str, activity_id: str,
                           viewer: Viewer | None, language: str) -> None:
     async with services.db.session() as session:
-        exists = await session.scalar(select(PostedCard).where(
-            PostedCard.conversation_id == conversation_id, PostedCard.activity_id == activity_id))
-        if exists is None:
-            session.add(PostedCard(
-                kind=kind, subject=subject, conversation_id=conversation_id, activity_id=activity_id,
-                language=language, person_id=viewer.person.id if viewer and viewer.person else None,
-                network_id=viewer.network.id if viewer and viewer.network else None))
+        await conversations.remember_copy(
+            session, kind=kind, subject=subject, conversation_id=conversation_id, activity_id=activity_id,
+            language=language, person_id=viewer.person.id if viewer and viewer.person else None,
+            network_id=viewer.network.id if viewer and viewer.network else None)
 
 
 def normalise_command(text: str) -> str:

@@ -7,15 +7,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import joinedload
 
 from dialogs.i18n import normalise_lang
 from dialogs.language import choose
 from dialogs.language import language_of as proactive_language_of
 from dialogs.turn import Sender
-from storage.models import AuditEntry, Body, Network, Person, Seat, UserPreference
+from storage import directory
+from storage.models import AuditEntry, Network, Person
 
 
 @dataclass
@@ -51,16 +50,10 @@ class Viewer:
             s.body_kind == "secretariat" for s in self.seats)
 
 
-def _person_query(sender: Sender):
-    return (select(Person).options(joinedload(Person.municipality), joinedload(Person.organisation))
-            .where(Person.tenant_id == sender.tenant_id, Person.aad_object_id == sender.aad_object_id,
-                   Person.retired.is_(False)))
-
-
 async def find_person(session: AsyncSession, sender: Sender) -> Person | None:
     if not sender.aad_object_id:
         return None
-    return await session.scalar(_person_query(sender))
+    return await directory.person_of_identity(session, sender.tenant_id, sender.aad_object_id)
 
 
 async def link_by_address(session: AsyncSession, sender: Sender) -> Person | None:
@@ -68,10 +61,7 @@ async def link_by_address(session: AsyncSession, sender: Sender) -> Person | Non
     addresses = {a.lower() for a in (sender.email, sender.upn) if a}
     if not addresses or not sender.aad_object_id:
         return None
-    candidates = (await session.scalars(
-        select(Person).where(or_(Person.email.in_(addresses), Person.upn.in_(addresses)),
-                             Person.aad_object_id.is_(None), Person.anonymised.is_(False),
-                             Person.retired.is_(False)))).all()
+    candidates = await directory.unlinked_with_address(session, addresses)
     if len(candidates) != 1:
         return None  # none, or ambiguous: never guess who someone is
     person = candidates[0]
@@ -83,7 +73,7 @@ async def link_by_address(session: AsyncSession, sender: Sender) -> Person | Non
 
 
 async def network_for_tenant(session: AsyncSession, tenant_id: str, default_slug: str) -> Network | None:
-    networks = (await session.scalars(select(Network))).all()
+    networks = await directory.networks(session)
     for net in networks:
         if tenant_id and tenant_id in (net.tenant_ids or []):
             return net
@@ -91,25 +81,16 @@ async def network_for_tenant(session: AsyncSession, tenant_id: str, default_slug
 
 
 async def seats_of(session: AsyncSession, person: Person) -> list[SeatView]:
-    rows = (await session.execute(
-        select(Seat.role, Body.key, Body.name, Body.kind).join(Body, Seat.body_id == Body.id)
-        .where(Seat.person_id == person.id).order_by(Body.id))).all()
+    rows = await directory.seats_with_bodies(session, person.id)
     return [SeatView(body_key=key, body_name=name, body_kind=kind, role=role) for role, key, name, kind in rows]
 
 
 async def language_preference(session: AsyncSession, sender: Sender) -> str | None:
-    pref = await session.scalar(select(UserPreference).where(
-        UserPreference.tenant_id == sender.tenant_id, UserPreference.aad_object_id == sender.aad_object_id))
-    return pref.language if pref else None
+    return await directory.chosen_language(session, sender.tenant_id, sender.aad_object_id)
 
 
 async def set_language(session: AsyncSession, sender: Sender, lang: str) -> None:
-    pref = await session.scalar(select(UserPreference).where(
-        UserPreference.tenant_id == sender.tenant_id, UserPreference.aad_object_id == sender.aad_object_id))
-    if pref is None:
-        session.add(UserPreference(tenant_id=sender.tenant_id, aad_object_id=sender.aad_object_id, language=lang))
-    else:
-        pref.language = lang
+    await directory.choose_language(session, sender.tenant_id, sender.aad_object_id, lang)
 
 
 async def resolve_viewer(session: AsyncSession, sender: Sender, *, locale: str | None,
@@ -121,17 +102,13 @@ async def resolve_viewer(session: AsyncSession, sender: Sender, *, locale: str |
     person = network = None
     chosen: str | None = None
     if sender.aad_object_id:
-        row = (await session.execute(
-            _person_query(sender).add_columns(Network, UserPreference.language)
-            .join(Network, Network.id == Person.network_id)
-            .outerjoin(UserPreference, and_(UserPreference.tenant_id == Person.tenant_id,
-                                            UserPreference.aad_object_id == Person.aad_object_id)))).first()
+        row = await directory.identity_at_once(session, sender.tenant_id, sender.aad_object_id)
         if row is not None:
             person, network, chosen = row
     if person is None and (sender.email or sender.upn):
         person = await link_by_address(session, sender)
         if person is not None:
-            network = await session.get(Network, person.network_id)
+            network = await directory.network(session, person.network_id)
             chosen = await language_preference(session, sender)
     if person is not None:
         seats = await seats_of(session, person)

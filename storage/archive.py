@@ -1,11 +1,25 @@
-"""Queries the archive export needs: the public-access mark of a record, and a notice's recipients."""
+"""Queries the archive export needs: the record asked for, its public-access mark, a notice's recipients,
+the secretariat unit that keeps the records, and the agreement draft a consultation was about."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import ArchiveMark, AuditEntry, Municipality, Organisation, OutboxMessage, Person
+from storage.models import (
+    AgreementVersion,
+    ArchiveMark,
+    AuditEntry,
+    Body,
+    Case,
+    Clause,
+    Consultation,
+    Municipality,
+    Organisation,
+    OutboxMessage,
+    Person,
+)
+from storage.models.notices import Notice
 
 KINDS = ("consultation", "case", "notice")
 
@@ -46,3 +60,44 @@ async def notice_recipients(session: AsyncSession, batch: str) -> list[tuple[Per
         seen.add(person.id)
         out.append((person, muni or "", org or "", status))
     return out
+
+
+MODELS = {"consultation": Consultation, "case": Case, "notice": Notice}
+
+
+async def record(session: AsyncSession, kind: str, subject_id: int) -> Consultation | Case | Notice | None:
+    """A consultation, case or notice by id (None for another kind or no such row)."""
+    model = MODELS.get(kind)
+    return await session.get(model, subject_id) if model else None
+
+
+async def consultation_by_id_or_key(session: AsyncSession, network_id: int, text: str) -> Consultation | None:
+    """The network's consultation with this key, or this id when the text is digits."""
+    conditions = [Consultation.key == text]
+    if text.isdigit():
+        conditions.append(Consultation.id == int(text))
+    return await session.scalar(select(Consultation).where(Consultation.network_id == network_id,
+                                                           or_(*conditions)).limit(1))
+
+
+async def secretariat_unit(session: AsyncSession, network_id: int) -> str:
+    """The name of the network's secretariat body, the unit named as the records' keeper ("" if none)."""
+    return await session.scalar(select(Body.name).where(Body.network_id == network_id,
+                                                        Body.kind == "secretariat")) or ""
+
+
+async def agreement_draft(session: AsyncSession, version_id: int) -> tuple[AgreementVersion | None, list[Clause]]:
+    """An agreement version and its clauses in order (the draft a consultation was about)."""
+    version = await session.get(AgreementVersion, version_id)
+    if version is None:
+        return None, []
+    clauses = (await session.scalars(select(Clause).where(Clause.version_id == version.id)
+                                     .order_by(Clause.position, Clause.id))).all()
+    return version, list(clauses)
+
+
+async def people_by_id(session: AsyncSession, person_ids: list[int]) -> dict[int, Person]:
+    """These people, by id (for the names on stored answers)."""
+    if not person_ids:
+        return {}
+    return {p.id: p for p in (await session.scalars(select(Person).where(Person.id.in_(person_ids)))).all()}

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import ConversationRef, ProcessedActivity, utcnow
+from storage.models import ConversationRef, PostedCard, ProcessedActivity, utcnow
 
 
 async def remember(session: AsyncSession, *, conversation_id: str, conversation_type: str, tenant_id: str,
@@ -58,3 +58,29 @@ async def first_delivery(session: AsyncSession, activity_key: str) -> bool:
     result = await session.execute(insert(ProcessedActivity).values(activity_key=activity_key[:400])
                                    .on_conflict_do_nothing(index_elements=["activity_key"]))
     return result.rowcount == 1
+
+
+async def personal_conversations(session: AsyncSession, person_ids: list[int]) -> dict[int, ConversationRef]:
+    """The newest active personal chat of each of these people with the bot (absent: not installed)."""
+    if not person_ids:
+        return {}
+    refs = (await session.scalars(select(ConversationRef).where(
+        ConversationRef.person_id.in_(person_ids), ConversationRef.conversation_type == "personal",
+        ConversationRef.active.is_(True)).order_by(ConversationRef.updated_at))).all()
+    return {ref.person_id: ref for ref in refs if ref.person_id is not None}
+
+
+async def active_copies(session: AsyncSession, kind: str, subject: str) -> list[PostedCard]:
+    """Every copy of a card (kind, subject) still shown somewhere in Teams, to refresh."""
+    return list((await session.scalars(select(PostedCard).where(
+        PostedCard.kind == kind, PostedCard.subject == subject, PostedCard.active.is_(True)))).all())
+
+
+async def remember_copy(session: AsyncSession, *, kind: str, subject: str, conversation_id: str, activity_id: str,
+                        language: str, person_id: int | None, network_id: int | None) -> None:
+    """Note a card posted in a conversation (once per activity), so it can be refreshed later."""
+    exists = await session.scalar(select(PostedCard).where(
+        PostedCard.conversation_id == conversation_id, PostedCard.activity_id == activity_id))
+    if exists is None:
+        session.add(PostedCard(kind=kind, subject=subject, conversation_id=conversation_id, activity_id=activity_id,
+                               language=language, person_id=person_id, network_id=network_id))

@@ -18,6 +18,10 @@ import pytest
 
 from storage.db import Database
 
+# fixtures shared by the tests of several folders (the helpers themselves live in tests/harness/)
+pytest_plugins = ["tests.harness.consultations", "tests.harness.fuzz", "tests.harness.meetings",
+                  "tests.harness.routines"]
+
 PG_ADMIN = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 

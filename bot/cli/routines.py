@@ -30,10 +30,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 async def _status_json(session, proc) -> dict:
-    from dialogs.routines import procurement as rules
+    from dialogs.routines import service
     from storage.models import Case
 
-    state = await rules.tally(session, proc)
+    state = await service.tally(session, proc)
     case = await session.get(Case, proc.case_id) if proc.case_id else None
     return {
         "key": proc.key, "municipality": state.initiator.name, "kind": proc.kind, "system": proc.system,
@@ -43,17 +43,17 @@ async def _status_json(session, proc) -> dict:
         "answers": {m.name: (state.answers[m.id].answer if m.id in state.answers else None) for m in state.asked},
         "not_answered": [m.name for m in state.missing],
         "council_case": {"key": case.key, "title": case.title} if case else None,
-        "joint": [m.name for m in await rules.participants(session, proc)],
+        "joint": [m.name for m in await service.participants(session, proc)],
     }
 
 
 async def _status(args) -> int:
-    from dialogs.routines import procurement as rules
+    from dialogs.routines import service
 
     db = await ready_db(cli_settings())
     network = await require_network(db, args.network)
     async with db.session() as session:
-        proc = await rules.find(session, network, args.key)
+        proc = await service.find(session, network, args.key)
         data = await _status_json(session, proc) if proc else None
     await db.dispose()
     if data is None:

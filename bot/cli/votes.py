@@ -42,7 +42,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 async def _list(args) -> int:
     from sqlalchemy import select
 
-    from dialogs.votes import rules
+    from dialogs.votes import service
     from dialogs.votes.views import Standing
     from storage.models import Body, Case
 
@@ -56,8 +56,8 @@ async def _list(args) -> int:
             if args.open and case.status != "open" and case.outcome != "awaiting_chair":
                 continue
             body = await session.get(Body, case.body_id)
-            holders = await rules.seat_holders(session, body, now)
-            state = Standing(body, holders, await rules.voters_votes(session, case, holders))
+            holders = await service.seat_holders(session, body, now)
+            state = Standing(body, holders, await service.voters_votes(session, case, holders))
             rows.append({"id": case.id, "key": case.key, "title": case.title, "body": body.key,
                          "status": case.status, "outcome": case.outcome, "deadline": case.deadline.isoformat(),
                          "voted": len(state.votes), "voters": len(state.voters)})
@@ -74,7 +74,7 @@ async def _list(args) -> int:
 
 
 async def _minutes(args) -> int:
-    from dialogs.votes import rules
+    from dialogs.votes import service
     from dialogs.votes.minutes import minutes_for, to_csv, to_markdown
     from storage.models import Network
 
@@ -83,7 +83,7 @@ async def _minutes(args) -> int:
     db = await ready_db(cli_settings())
     network = await require_network(db, args.network) if args.network else None
     async with db.session() as session:
-        cases = await rules.find_case(session, args.case, network.id if network else None)
+        cases = await service.find_case(session, args.case, network.id if network else None)
         if len(cases) != 1:
             await db.dispose()
             if not cases:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dialogs.archive.documents import Page, Section, render
@@ -44,17 +43,13 @@ from dialogs.consultations.status import is_closed, latest_responses, status_of
 from dialogs.i18n import format_day, format_when, t
 from dialogs.notices.service import batch_of
 from dialogs.votes.minutes import minutes_for
+from storage import archive as archive_store
+from storage import directory
 from storage.archive import mark_of, notice_recipients
 from storage.models import (
-    AgreementVersion,
-    Body,
     Case,
-    Clause,
     Consultation,
-    Municipality,
     Network,
-    Organisation,
-    Person,
 )
 from storage.models.notices import Notice
 
@@ -93,8 +88,7 @@ def _access_fact(access: Access, lang: str) -> tuple[str, str]:
 
 
 async def _secretariat(session: AsyncSession, network_id: int) -> str:
-    name = await session.scalar(select(Body.name).where(Body.network_id == network_id, Body.kind == "secretariat"))
-    return name or ""
+    return await archive_store.secretariat_unit(session, network_id)
 
 
 def _municipality(name: str, lang: str) -> str:
@@ -108,11 +102,9 @@ async def _draft_document(session: AsyncSession, consultation: Consultation, lan
                           created: datetime) -> Document | None:
     if not consultation.agreement_version_id:
         return None
-    version = await session.get(AgreementVersion, consultation.agreement_version_id)
+    version, clauses = await archive_store.agreement_draft(session, consultation.agreement_version_id)
     if version is None:
         return None
-    clauses = (await session.scalars(select(Clause).where(Clause.version_id == version.id)
-                                     .order_by(Clause.position, Clause.id))).all()
     title = t("archive.draft_title", lang, label=version.label)
     page = Page(title=title, language=version.language or lang, created=created,
                 facts=[(t("archive.source_label", lang), version.source)] if version.source else [],
@@ -129,12 +121,10 @@ async def consultation_export(session: AsyncSession, network: Network, consultat
     closed = min(consultation.deadline, now)
     status = await status_of(session, network, consultation, now)
     latest = await latest_responses(session, consultation)
-    munis = {m.id: m for m in (await session.scalars(
-        select(Municipality).where(Municipality.network_id == network.id))).all()}
-    orgs = {o.id: o for o in (await session.scalars(
-        select(Organisation).where(Organisation.network_id == network.id))).all()}
-    people = {p.id: p for p in (await session.scalars(select(Person).where(Person.id.in_(
-        [r.submitted_by_id for r in latest.values() if r.submitted_by_id])))).all()}
+    munis = {m.id: m for m in await directory.municipalities(session, network.id)}
+    orgs = {o.id: o for o in await directory.organisations(session, network.id)}
+    people = await archive_store.people_by_id(session, [r.submitted_by_id for r in latest.values()
+                                                        if r.submitted_by_id])
     created = consultation.sent_at or min([r.submitted_at for r in latest.values()], default=closed)
     key = f"{network.slug}/consultation/{consultation.key}"
     unit = await _secretariat(session, network.id)
@@ -230,7 +220,7 @@ async def case_export(session: AsyncSession, network: Network, case: Case, *, no
     lang = network.language or "nb"
     check_ready("case", case, now, lang)
     access = await access_of(session, network.id, "case", case.id)
-    body = await session.get(Body, case.body_id)
+    body = await directory.body(session, case.body_id)
     minutes = await minutes_for(session, case, lang, now)
     closed = case.closed_at or now
     key = f"{network.slug}/case/{case.key}"
@@ -277,7 +267,7 @@ async def notice_export(session: AsyncSession, network: Network, notice: Notice,
     label = notice.title or (notice.text or "")[:60] or f"#{notice.id}"
     check_ready("notice", notice, now, lang)
     access = await access_of(session, network.id, "notice", notice.id)
-    author = await session.get(Person, notice.author_id) if notice.author_id else None
+    author = await directory.person(session, notice.author_id)
     recipients = await notice_recipients(session, batch_of(notice.id))
     key = f"{network.slug}/notice/{notice.id}"
     unit = await _secretariat(session, network.id)

@@ -47,7 +47,7 @@ async def verify(session: AsyncSession, kind: str, subject_id: int, token: str, 
         return None
     if expires < now.timestamp():
         return None
-    person = await session.get(Person, person_id)
+    person = await directory.person(session, person_id)
     if person is None or not await directory.is_secretariat(session, person, network_id):
         return None
     return person

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dialogs.archive import collect
 from dialogs.archive.package import build_package
 from dialogs.archive.records import EXEMPT, OPEN, Export
-from dialogs.votes.rules import find_case
-from storage import archive
+from dialogs.votes.service import find_case
+from storage import archive, directory
 from storage.models import Case, Consultation, Network
 from storage.models.notices import Notice
 
@@ -22,30 +21,22 @@ async def find_record(session: AsyncSession, network: Network, kind: str, ident:
     """The consultation (id or key), case (id or key) or notice (id) of this network, or None."""
     text = str(ident).strip()
     if kind == "consultation":
-        conditions = [Consultation.key == text]
-        if text.isdigit():
-            conditions.append(Consultation.id == int(text))
-        return await session.scalar(select(Consultation).where(Consultation.network_id == network.id,
-                                                               or_(*conditions)).limit(1))
+        return await archive.consultation_by_id_or_key(session, network.id, text)
     if kind == "case":
         found = await find_case(session, text, network.id)
         return found[0] if found else None
     if kind == "notice" and text.isdigit():
-        notice = await session.get(Notice, int(text))
+        notice = await archive.record(session, "notice", int(text))
         return notice if notice is not None and notice.network_id == network.id else None
     return None
 
 
-MODELS = {"consultation": Consultation, "case": Case, "notice": Notice}
-
-
 async def record_by_id(session: AsyncSession, kind: str, subject_id: int):
     """The record and its network, by id (the download route: the signed token says who may have it)."""
-    model = MODELS.get(kind)
-    record = await session.get(model, subject_id) if model else None
+    record = await archive.record(session, kind, subject_id)
     if record is None:
         return None, None
-    return record, await session.get(Network, record.network_id)
+    return record, await directory.network(session, record.network_id)
 
 
 def title_of(kind: str, record) -> str:

@@ -16,6 +16,7 @@ from dialogs.consultations.views import STATUS_CARD
 from dialogs.jobs import job
 from dialogs.services import Services
 from dialogs.turn import Refresh, Reply
+from storage import consultations as stored_consultations
 from storage import jobs
 from storage.models import AuditEntry, Consultation
 
@@ -39,7 +40,7 @@ async def schedule_close(session: AsyncSession, consultation: Consultation) -> N
 async def close_at_deadline(services: Services, payload: dict[str, Any]) -> list[Reply | Refresh]:
     now = services.now()
     async with services.db.session() as session:
-        consultation = await session.get(Consultation, int(payload.get("consultation_id") or 0))
+        consultation = await stored_consultations.by_id(session, int(payload.get("consultation_id") or 0))
         if consultation is None or consultation.status != "open" or consultation.deadline > now:
             return []
         if payload.get("deadline") and datetime.fromisoformat(payload["deadline"]) != consultation.deadline:

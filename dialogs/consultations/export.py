@@ -10,15 +10,14 @@ from datetime import date, datetime, timedelta
 from urllib.parse import quote
 
 from openpyxl import Workbook
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
 from dialogs.consultations.status import latest_responses
 from dialogs.i18n import OSLO
 from dialogs.meetings.ics import signing_key
+from storage import consultations as stored_consultations
 from storage import directory
-from storage.models import Consultation, ConsultationResponse, Municipality, Organisation, Person
+from storage.models import Consultation
 
 BASE_COLUMNS = ["consultation", "municipality_number", "municipality", "version", "latest", "kind",
                 "on_behalf_of", "submitted_by", "submitted_by_email", "submitted_at", "own_council_date",
@@ -38,14 +37,7 @@ def _cell(value: object) -> object:
 async def export_rows(session: AsyncSession, consultation: Consultation) -> tuple[list[str], list[dict]]:
     question_keys = [q["key"] for q in consultation.questions or []]
     latest = {r.id for r in (await latest_responses(session, consultation)).values()}
-    submitter = aliased(Person)
-    rows = (await session.execute(
-        select(ConsultationResponse, Municipality, Organisation.name, submitter.name, submitter.email)
-        .join(Municipality, Municipality.id == ConsultationResponse.municipality_id)
-        .outerjoin(Organisation, Organisation.id == ConsultationResponse.on_behalf_of_id)
-        .outerjoin(submitter, submitter.id == ConsultationResponse.submitted_by_id)
-        .where(ConsultationResponse.consultation_id == consultation.id)
-        .order_by(Municipality.name, ConsultationResponse.version))).all()
+    rows = await stored_consultations.every_version(session, consultation.id)
     out = []
     for response, muni, org_name, person_name, person_email in rows:
         row = {"consultation": consultation.key, "municipality_number": muni.number, "municipality": muni.name,
@@ -114,8 +106,8 @@ async def verify(session: AsyncSession, consultation_id: int, fmt: str, token: s
         return None
     if not hmac.compare_digest(_mac(await signing_key(session), consultation_id, person_id, fmt, expires), mac):
         return None
-    consultation = await session.get(Consultation, consultation_id)
-    person = await session.get(Person, person_id)
+    consultation = await stored_consultations.by_id(session, consultation_id)
+    person = await directory.person(session, person_id)
     if consultation is None or person is None or not await directory.is_secretariat(session, person, consultation.network_id):
         return None
     return consultation

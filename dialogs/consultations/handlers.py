@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -18,7 +17,7 @@ from cards.consultations import (
     receipt_card,
 )
 from dialogs import router
-from dialogs.consultations import export, rules
+from dialogs.consultations import export, rules, service
 from dialogs.consultations.status import current_consultation, latest_responses, open_consultations
 from dialogs.consultations.views import (
     STATUS_CARD,
@@ -33,7 +32,9 @@ from dialogs.onboarding import translator
 from dialogs.services import Services
 from dialogs.turn import Refresh, Reply
 from dialogs.viewer import Viewer
-from storage.models import Consultation, Network, Person, PostedCard
+from storage import consultations as stored_consultations
+from storage import directory
+from storage.models import Consultation, PostedCard
 from storage.queries import lock_row
 
 _EXPORT = re.compile(r"^(?:eksport|eksporter|export|eksport høyring|eksporter høyring|eksporter høring|"
@@ -45,11 +46,10 @@ _COMMAND = re.compile(r"^(?:høyring|høyringa|høring|høringen|hoyring|horing|
 @router.card_renderer(STATUS_CARD)
 async def render_status(session: AsyncSession, services: Services, posted: PostedCard) -> dict | None:
     network_id, _, key = posted.subject.partition(":")
-    network = await session.get(Network, int(network_id)) if network_id.isdigit() else None
+    network = await directory.network(session, int(network_id)) if network_id.isdigit() else None
     if network is None:
         return None
-    consultation = await session.scalar(select(Consultation).where(
-        Consultation.network_id == network.id, Consultation.key == key))
+    consultation = await stored_consultations.by_key(session, network.id, key)
     if consultation is None:
         return None
     return await status_card_for(session, services, network, consultation, posted.language)
@@ -85,7 +85,7 @@ async def consultation_command(session: AsyncSession, services: Services, viewer
     if viewer.is_secretariat:
         replies.append(await status_reply(session, services, viewer, consultation))
     try:
-        party = await rules.answering_party(session, viewer)
+        party = await service.answering_party(session, viewer)
         rules.check_open(consultation, services.now())
         replies.append(await answer_form(session, services, viewer, consultation, party))
     except rules.Refusal as refusal:
@@ -102,13 +102,12 @@ async def submit_answer(session: AsyncSession, services: Services, viewer: Viewe
     lang = viewer.lang
     if viewer.network is None:
         return [Reply(text=t("consultations.refused_unknown", lang))]
-    consultation = await session.scalar(select(Consultation).where(
-        Consultation.network_id == viewer.network.id, Consultation.key == str(data.get("consultation", ""))))
+    consultation = await stored_consultations.by_key(session, viewer.network.id, str(data.get("consultation", "")))
     if consultation is None:  # unknown key, or a key from another network: nothing is stored
         return [Reply(text=t("consultations.unknown", lang))]
     now = services.now()
     try:
-        party = await rules.answering_party(session, viewer)
+        party = await service.answering_party(session, viewer)
         rules.check_open(consultation, now)
     except rules.Refusal as refusal:
         if refusal.key == "consultations.closed":
@@ -117,7 +116,7 @@ async def submit_answer(session: AsyncSession, services: Services, viewer: Viewe
     if str(data.get("revision")) != str(consultation.revision):
         return [Reply(text=t("consultations.stale", lang)),
                 await answer_form(session, services, viewer, consultation, party)]
-    bodies = [] if party.organisation else await rules.regional_bodies_for(
+    bodies = [] if party.organisation else await service.regional_bodies_for(
         session, viewer.network.id, party.municipalities[0].number)
     try:
         draft = rules.parse_form(consultation, data, party, bodies)
@@ -133,9 +132,9 @@ async def submit_answer(session: AsyncSession, services: Services, viewer: Viewe
         return [Reply(text=stale), await answer_form(session, services, viewer, consultation, party)]
     try:
         async with session.begin_nested():
-            stored = await rules.store(session, consultation, party, draft, viewer, now)
+            stored = await service.store(session, consultation, party, draft, viewer, now)
     except IntegrityError:  # the same submit arrived twice at once: the other one stored it
-        stored = await rules.store(session, consultation, party, draft, viewer, now)
+        stored = await service.store(session, consultation, party, draft, viewer, now)
     replies: list[Reply | Refresh] = [_receipt(consultation, stored, draft, lang, viewer)]
     if any(item.new for item in stored):
         replies.append(Refresh(STATUS_CARD, f"{consultation.network_id}:{consultation.key}"))
@@ -154,17 +153,17 @@ async def _stale(session: AsyncSession, consultation: Consultation, party: rules
         return ""
     latest = await latest_responses(session, consultation)
     responses = [latest.get(m.id) for m in party.municipalities]
-    if all(r is not None and rules._same(r, draft) for r in responses):
+    if all(r is not None and rules.same_answer(r, draft) for r in responses):
         return ""
     response = next((r for r in responses if r is not None), None)
     if response is None:  # nothing stored yet: nothing an old card could overwrite
         return ""
-    by = await session.get(Person, response.submitted_by_id) if response.submitted_by_id else None
+    by = await directory.person(session, response.submitted_by_id) if response.submitted_by_id else None
     return t("consultations.stale_answer", lang, version=response.version,
              kind=t(f"consultations.kind_{response.kind}", lang), at=format_when(response.submitted_at, lang), by=by.name if by else "—")
 
 
-def _receipt(consultation: Consultation, stored: list[rules.Stored], draft: rules.Draft, lang: str,
+def _receipt(consultation: Consultation, stored: list[service.Stored], draft: rules.Draft, lang: str,
              viewer: Viewer) -> Reply:
     first = stored[0].response
     questions = {q.key: q.label for q in questions_of(consultation, lang, viewer.network.language)}

@@ -11,18 +11,17 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dialogs.consultations import closing, reminders
 from dialogs.consultations.rules import ANSWERING_ROLES, Refusal
+from storage import consultations as stored_consultations
+from storage import directory
+from storage.conversations import personal_conversations
 from storage.models import (
     AuditEntry,
     Consultation,
-    ConversationRef,
-    Municipality,
     Network,
-    Organisation,
     Person,
 )
 
@@ -62,8 +61,7 @@ async def open_consultation(session: AsyncSession, network: Network, *, title: s
         raise Refusal("consultations.bad_link", value=link)
     base = key or f"{slug(title)}-{deadline:%Y%m%d}"
     candidate, n = base, 1
-    while await session.scalar(select(Consultation.id).where(Consultation.network_id == network.id,
-                                                             Consultation.key == candidate)):
+    while await stored_consultations.key_taken(session, network.id, candidate):
         n += 1
         candidate = f"{base}-{n}"
     consultation = Consultation(network_id=network.id, key=candidate, title=title, description=description.strip(),
@@ -113,15 +111,11 @@ class Recipient:
 
 async def recipients(session: AsyncSession, network: Network) -> list[Recipient]:
     """Directors (and mayors, regional-body coordinators) of the member municipalities."""
-    members = {m.id for m in (await session.scalars(select(Municipality).where(
-        Municipality.network_id == network.id, Municipality.member.is_(True)))).all()}
-    bodies = {o.id for o in (await session.scalars(select(Organisation).where(
-        Organisation.network_id == network.id, Organisation.kind == "regional_body"))).all()}
-    people = (await session.scalars(select(Person).where(Person.network_id == network.id,
-                                                         Person.anonymised.is_(False)).order_by(Person.name))).all()
+    members = {m.id for m in await directory.members(session, network.id)}
+    bodies = {o.id for o in await directory.organisations(session, network.id, "regional_body")}
+    people = await directory.people_of(session, network.id, by_name=True)
     chosen = [p for p in people if set(p.roles or []) & set(ANSWERING_ROLES)
               and (p.municipality_id in members or p.organisation_id in bodies)]
-    refs = {r.person_id: r.conversation_id for r in (await session.scalars(select(ConversationRef).where(
-        ConversationRef.person_id.in_([p.id for p in chosen]), ConversationRef.conversation_type == "personal",
-        ConversationRef.active.is_(True)))).all()}
-    return [Recipient(person=p, conversation_id=refs.get(p.id)) for p in chosen]
+    refs = await personal_conversations(session, [p.id for p in chosen])
+    return [Recipient(person=p, conversation_id=refs[p.id].conversation_id if p.id in refs else None)
+            for p in chosen]

@@ -15,11 +15,9 @@ import os
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
 
-from dialogs.consultations import closing, rules
+from dialogs.consultations import closing, rules, service
 from dialogs.consultations.status import latest_responses
 from dialogs.consultations.views import answer_form
 from dialogs.i18n import format_when, t
@@ -28,9 +26,9 @@ from dialogs.language import language_of as proactive_language
 from dialogs.services import Services
 from dialogs.turn import Refresh, Reply, Sender
 from dialogs.viewer import Viewer
-from storage import jobs
-from storage.models import Consultation, Municipality, Network, Person
-from storage.models.consultations import ConsultationReminderSetting
+from storage import consultations as stored_consultations
+from storage import directory, jobs
+from storage.models import Consultation, Municipality
 
 KIND = "consultation.reminder"
 DEFAULT_DAYS = (7, 1)
@@ -53,23 +51,14 @@ def _prefix(consultation: Consultation) -> str:
 
 
 async def days_for(session: AsyncSession, consultation: Consultation) -> tuple[int, ...]:
-    setting = await session.scalar(select(ConsultationReminderSetting).where(
-        ConsultationReminderSetting.consultation_id == consultation.id))
-    if setting is not None:
-        return tuple(int(d) for d in setting.days)
-    return default_days()
+    days = await stored_consultations.reminder_days(session, consultation.id)
+    return tuple(days) if days is not None else default_days()
 
 
 async def set_days(session: AsyncSession, consultation: Consultation, days: list[int], *, now: datetime) -> None:
     """Choose other reminder days for one consultation (an empty list: no reminders)."""
     clean = sorted({int(d) for d in days if 0 < int(d) <= 60}, reverse=True)
-    setting = await session.scalar(select(ConsultationReminderSetting).where(
-        ConsultationReminderSetting.consultation_id == consultation.id))
-    if setting is None:
-        session.add(ConsultationReminderSetting(consultation_id=consultation.id, days=clean))
-    else:
-        setting.days = clean
-    await session.flush()
+    await stored_consultations.set_reminder_days(session, consultation.id, clean)
     await jobs.cancel(session, key_prefix=_prefix(consultation))
     await schedule_for(session, consultation, now=now)
 
@@ -105,8 +94,7 @@ async def sync_open(services: Services) -> int:
     now = services.now()
     count = 0
     async with services.db.session() as session:
-        for consultation in (await session.scalars(select(Consultation).where(
-                Consultation.status == "open", Consultation.deadline > now))).all():
+        for consultation in await stored_consultations.open_before(session, now):
             count += await schedule_for(session, consultation, now=now)
             await closing.schedule_close(session, consultation)
     return count
@@ -114,9 +102,7 @@ async def sync_open(services: Services) -> int:
 
 async def non_responders(session: AsyncSession, consultation: Consultation) -> list[Municipality]:
     latest = await latest_responses(session, consultation)
-    members = (await session.scalars(select(Municipality).where(
-        Municipality.network_id == consultation.network_id, Municipality.member.is_(True))
-        .order_by(Municipality.name))).all()
+    members = await directory.members(session, consultation.network_id)
     return [m for m in members if m.id not in latest]
 
 
@@ -125,19 +111,17 @@ async def remind(services: Services, payload: dict[str, Any]) -> list[Reply | Re
     """The reminder card to each director of a municipality that has not answered yet."""
     now = services.now()
     async with services.db.session() as session:
-        consultation = await session.get(Consultation, int(payload.get("consultation_id") or 0))
+        consultation = await stored_consultations.by_id(session, int(payload.get("consultation_id") or 0))
         if consultation is None or consultation.status != "open" or consultation.deadline <= now:
             return []
         if payload.get("deadline") and datetime.fromisoformat(payload["deadline"]) != consultation.deadline:
             return []  # the deadline moved; the rescheduled job reminds for the new one
-        network = await session.get(Network, consultation.network_id)
+        network = await directory.network(session, consultation.network_id)
         missing = {m.id for m in await non_responders(session, consultation)}
         if not missing or network is None:
             return []
-        people = (await session.scalars(select(Person).options(
-            selectinload(Person.municipality), selectinload(Person.organisation)).where(
-            Person.network_id == network.id, Person.anonymised.is_(False),
-            Person.municipality_id.in_(missing)).order_by(Person.name))).all()
+        people = await stored_consultations.people_with_places(session, network_id=network.id,
+                                                               municipality_ids=missing)
 
         replies: list[Reply | Refresh] = []
         for person in people:
@@ -147,7 +131,7 @@ async def remind(services: Services, payload: dict[str, Any]) -> list[Reply | Re
             viewer = Viewer(sender=Sender(person.tenant_id or "", person.aad_object_id or ""), lang=lang,
                             person=person, network=network)
             try:
-                party = await rules.answering_party(session, viewer)
+                party = await service.answering_party(session, viewer)
             except rules.Refusal:
                 continue
             days_left = max(1, round((consultation.deadline - now) / timedelta(days=1)))

@@ -1,8 +1,9 @@
 """Who may answer a consultation, for which municipalities, and what a valid answer is.
 
-Plain functions over stored data: the answering party is the municipality (or,
-for a joint answer from a regional body, every member municipality it covers),
-decided from the sender's stored person, never from card data.
+Pure rules (values in, values or a Refusal out): the answering party is the municipality (or,
+for a joint answer from a regional body, every member municipality it covers), decided from the
+sender's stored person, never from card data. The steps that read and store answers are in
+`dialogs/consultations/service.py`, the queries in `storage/consultations.py`.
 """
 
 from __future__ import annotations
@@ -11,18 +12,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from dialogs.consultations.status import KINDS, is_closed
 from dialogs.refusal import Refusal
 from dialogs.viewer import Viewer
-from storage.models import AuditEntry, Consultation, ConsultationResponse, Municipality, Organisation
-from storage.queries import lock_row
+from storage.models import Consultation, ConsultationResponse, Municipality, Organisation
 
 MAX_TEXT = 10_000
 ANSWERING_ROLES = ("director", "mayor", "representative", "coordinator")
-
 
 
 @dataclass
@@ -52,17 +48,15 @@ class Draft:
                 self.own_council_date, self.note)
 
 
-async def answering_party(session: AsyncSession, viewer: Viewer) -> Party:
-    """The municipality (or regional body) the viewer answers for, or a Refusal saying why not."""
+def party_for(viewer: Viewer, covered: list[Municipality]) -> Party:
+    """The municipality (or regional body) the viewer answers for, or a Refusal saying why not.
+
+    `covered`: the member municipalities the viewer's regional body covers (empty when they are not in one)."""
     person = viewer.person
     if person is None or viewer.network is None:
         raise Refusal("consultations.refused_unknown")
-    if person.organisation is not None and person.organisation.kind == "regional_body":
-        covered = (await session.scalars(select(Municipality).where(
-            Municipality.network_id == viewer.network.id, Municipality.member.is_(True),
-            Municipality.number.in_(person.organisation.covers or [])).order_by(Municipality.name))).all()
-        if covered:
-            return Party(municipalities=list(covered), organisation=person.organisation)
+    if person.organisation is not None and person.organisation.kind == "regional_body" and covered:
+        return Party(municipalities=list(covered), organisation=person.organisation)
     municipality = person.municipality
     if municipality is None or municipality.network_id != viewer.network.id:
         raise Refusal("consultations.refused_no_municipality")
@@ -73,10 +67,9 @@ async def answering_party(session: AsyncSession, viewer: Viewer) -> Party:
     return Party(municipalities=[municipality])
 
 
-async def regional_bodies_for(session: AsyncSession, network_id: int, number: str) -> list[Organisation]:
-    orgs = (await session.scalars(select(Organisation).where(
-        Organisation.network_id == network_id, Organisation.kind == "regional_body"))).all()
-    return [o for o in orgs if number in (o.covers or [])]
+def covering(organisations: list[Organisation], number: str) -> list[Organisation]:
+    """The regional bodies that cover the municipality with this kommunenummer."""
+    return [o for o in organisations if number in (o.covers or [])]
 
 
 def check_open(consultation: Consultation, now: datetime) -> None:
@@ -132,47 +125,19 @@ def parse_form(consultation: Consultation, form: dict[str, Any], party: Party,
     return draft
 
 
-@dataclass
-class Stored:
-    municipality: Municipality
-    response: ConsultationResponse
-    new: bool
-
-
-async def store(session: AsyncSession, consultation: Consultation, party: Party, draft: Draft,
-                viewer: Viewer, now: datetime) -> list[Stored]:
-    """Append a new version per municipality; an identical resubmission (a double click) adds nothing.
-
-    Answers to one consultation are written one after the other (the consultation row is locked until
-    the turn commits): 20 different answers at once for one municipality became versions 1…20, not
-    twelve and a unique-key failure."""
-    await lock_row(session, Consultation, consultation.id)
-    results = []
-    for municipality in party.municipalities:
-        latest = await session.scalar(
-            select(ConsultationResponse).where(ConsultationResponse.consultation_id == consultation.id,
-                                               ConsultationResponse.municipality_id == municipality.id)
-            .order_by(ConsultationResponse.version.desc()).limit(1))
-        if latest is not None and _same(latest, draft):
-            results.append(Stored(municipality, latest, new=False))
-            continue
-        version = (await session.scalar(select(func.max(ConsultationResponse.version)).where(
-            ConsultationResponse.consultation_id == consultation.id,
-            ConsultationResponse.municipality_id == municipality.id)) or 0) + 1
-        response = ConsultationResponse(
-            consultation_id=consultation.id, municipality_id=municipality.id, version=version, kind=draft.kind,
-            on_behalf_of_id=draft.on_behalf_of.id if draft.on_behalf_of else None,
-            submitted_by_id=viewer.person.id if viewer.person else None, answers=draft.answers,
-            own_council_date=draft.own_council_date, note=draft.note, submitted_at=now, source="teams")
-        session.add(response)
-        session.add(AuditEntry(actor=viewer.sender.actor, network_id=consultation.network_id,
-                               action="consultation.answer", target=f"{consultation.key}/{municipality.number}",
-                               details={"version": version, "kind": draft.kind}))
-        results.append(Stored(municipality, response, new=True))
-    await session.flush()
-    return results
-
-
-def _same(response: ConsultationResponse, draft: Draft) -> bool:
+def same_answer(response: ConsultationResponse, draft: Draft) -> bool:
+    """An identical resubmission (a double click): nothing new to store."""
     return (response.kind, sorted((response.answers or {}).items()), response.on_behalf_of_id,
             response.own_council_date, response.note or "") == draft.content()
+
+
+_MOVED_TO_SERVICE = ("answering_party",)
+
+
+def __getattr__(name: str) -> Any:
+    """dialogs/agreements (changed elsewhere at the moment) still reaches `answering_party` through `rules`;
+    it lives in `service` now. Remove this once agreements imports `dialogs.consultations.service`."""
+    if name in _MOVED_TO_SERVICE:
+        from dialogs.consultations import service
+        return getattr(service, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -6,9 +6,7 @@ import re
 import uuid
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
 
 from cards.consultations import (
     CONSULTATION_CANCEL_OPEN,
@@ -26,7 +24,8 @@ from cards.consultations import (
 )
 from dialogs import router
 from dialogs.consultations import manage, reminders  # noqa: F401 - reminders registers its job
-from dialogs.consultations.rules import Refusal, answering_party
+from dialogs.consultations.rules import Refusal
+from dialogs.consultations.service import answering_party
 from dialogs.consultations.status import is_closed, latest_responses, status_of
 from dialogs.consultations.views import STATUS_CARD, answer_form, status_reply
 from dialogs.dates import WhenError, parse_when
@@ -36,7 +35,8 @@ from dialogs.onboarding import secretariat_contact, translator
 from dialogs.services import Services
 from dialogs.turn import Refresh, Reply, Sender
 from dialogs.viewer import Viewer
-from storage.models import Consultation, Network, Person
+from storage import consultations as stored_consultations
+from storage.models import Consultation, Network
 from storage.queries import lock_row
 
 _NEW = re.compile(r"^(?:ny høyring|ny høring|opne høyring|åpne høring|new consultation|open consultation)\b",
@@ -110,8 +110,7 @@ async def open_and_send(session: AsyncSession, services: Services, viewer: Viewe
     key = str(data.get("consultation_key") or data.get("key") or "")
     title = str(data.get("title") or "")
     await lock_row(session, Network, viewer.network.id)  # simultaneous presses of Send: one opens, the rest see it
-    existing = await session.scalar(select(Consultation).where(Consultation.network_id == viewer.network.id,
-                                                               Consultation.key == key))
+    existing = await stored_consultations.by_key(session, viewer.network.id, key)
     if existing is not None:  # the button pressed twice: opened once
         return [Reply(text=t("consultations.open_already", viewer.lang, title=existing.title))]
     try:
@@ -140,8 +139,7 @@ async def distribute(session: AsyncSession, services: Services, opener: Viewer,
     for recipient in await manage.recipients(session, opener.network):
         if not recipient.conversation_id:
             continue
-        person = await session.scalar(select(Person).options(
-            selectinload(Person.municipality), selectinload(Person.organisation)).where(Person.id == recipient.person.id))
+        person = (await stored_consultations.people_with_places(session, person_id=recipient.person.id))[0]
         lang = await proactive_language(session, person, opener.network)
         viewer = Viewer(sender=Sender(person.tenant_id or "", person.aad_object_id or ""), lang=lang, person=person,
                         network=opener.network)
@@ -160,8 +158,7 @@ async def distribute(session: AsyncSession, services: Services, opener: Viewer,
 
 
 async def _find(session: AsyncSession, viewer: Viewer, data: dict) -> Consultation | None:
-    return await session.scalar(select(Consultation).where(Consultation.network_id == viewer.network.id,
-                                                           Consultation.key == str(data.get("consultation") or "")))
+    return await stored_consultations.by_key(session, viewer.network.id, str(data.get("consultation") or ""))
 
 
 async def _change_deadline(session: AsyncSession, services: Services, viewer: Viewer,

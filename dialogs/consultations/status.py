@@ -10,11 +10,12 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dialogs.i18n import OSLO
-from storage.models import Consultation, ConsultationResponse, Municipality, Network, Organisation
+from storage import consultations as stored_consultations
+from storage import directory
+from storage.models import Consultation, ConsultationResponse, Network
 
 KINDS = ("joint", "individual", "no_input")
 
@@ -73,39 +74,28 @@ def is_closed(consultation: Consultation, now: datetime) -> bool:
 
 async def open_consultations(session: AsyncSession, network: Network, now: datetime) -> list[Consultation]:
     """The consultations open for answers now, the nearest deadline first."""
-    rows = (await session.scalars(select(Consultation).where(
-        Consultation.network_id == network.id, Consultation.status == "open")
-        .order_by(Consultation.deadline))).all()
+    rows = await stored_consultations.open_in(session, network.id)
     return [c for c in rows if not is_closed(c, now)]
 
 
 async def current_consultation(session: AsyncSession, network: Network, key: str | None = None) -> Consultation | None:
     """The consultation asked for by key, else the open one, else the most recent one."""
-    query = select(Consultation).where(Consultation.network_id == network.id)
     if key:
-        return await session.scalar(query.where(Consultation.key == key))
-    rows = (await session.scalars(query.order_by(Consultation.deadline.desc()))).all()
+        return await stored_consultations.by_key(session, network.id, key)
+    rows = await stored_consultations.newest_first(session, network.id)
     return next((c for c in rows if c.status == "open"), rows[0] if rows else None)
 
 
 async def latest_responses(session: AsyncSession, consultation: Consultation) -> dict[int, ConsultationResponse]:
-    newest = (select(ConsultationResponse.municipality_id, func.max(ConsultationResponse.version).label("v"))
-              .where(ConsultationResponse.consultation_id == consultation.id)
-              .group_by(ConsultationResponse.municipality_id).subquery())
-    rows = (await session.scalars(select(ConsultationResponse).join(
-        newest, (ConsultationResponse.municipality_id == newest.c.municipality_id)
-        & (ConsultationResponse.version == newest.c.v))
-        .where(ConsultationResponse.consultation_id == consultation.id))).all()
-    return {r.municipality_id: r for r in rows}
+    """The newest answer of each municipality, by municipality id."""
+    return await stored_consultations.latest_responses(session, consultation.id)
 
 
 async def status_of(session: AsyncSession, network: Network, consultation: Consultation,
                     now: datetime) -> ConsultationStatus:
-    members = (await session.scalars(select(Municipality).where(
-        Municipality.network_id == network.id, Municipality.member.is_(True)).order_by(Municipality.name))).all()
+    members = await directory.members(session, network.id)
     latest = await latest_responses(session, consultation)
-    orgs = {o.id: o.name for o in (await session.scalars(
-        select(Organisation).where(Organisation.network_id == network.id))).all()}
+    orgs = {o.id: o.name for o in await directory.organisations(session, network.id)}
     states = []
     counts = dict.fromkeys(KINDS, 0)
     for muni in members:

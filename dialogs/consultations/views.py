@@ -7,14 +7,15 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cards.consultations import AnswerForm, CurrentAnswer, QuestionView, StatusView, answer_card, status_card
-from dialogs.consultations import rules
+from dialogs.consultations import rules, service
 from dialogs.consultations.status import days_left, latest_responses, status_of
 from dialogs.i18n import format_when, t
 from dialogs.onboarding import translator
 from dialogs.services import Services
 from dialogs.turn import Reply
 from dialogs.viewer import Viewer
-from storage.models import Consultation, Network, Organisation, Person
+from storage import directory
+from storage.models import Consultation, Network
 
 # the kind of posted card that is kept current (router.card_renderer) and its subject "network id:key"
 STATUS_CARD = "consultation.status"
@@ -40,8 +41,8 @@ async def _current_answer(session: AsyncSession, consultation: Consultation, par
     response = latest.get(party.municipalities[0].id)
     if response is None:
         return None
-    by = await session.get(Person, response.submitted_by_id) if response.submitted_by_id else None
-    org = await session.get(Organisation, response.on_behalf_of_id) if response.on_behalf_of_id else None
+    by = await directory.person(session, response.submitted_by_id) if response.submitted_by_id else None
+    org = await directory.organisation(session, response.on_behalf_of_id) if response.on_behalf_of_id else None
     return CurrentAnswer(kind=response.kind, version=response.version, submitted_at=format_when(response.submitted_at, lang),
                          submitted_by=by.name if by else "—", on_behalf_of=org.name if org else "",
                          answers=dict(response.answers or {}),
@@ -59,7 +60,7 @@ async def based_on(session: AsyncSession, consultation: Consultation, party: rul
 async def answer_form(session: AsyncSession, services: Services, viewer: Viewer, consultation: Consultation,
                       party: rules.Party, *, problem: str = "", typed: dict[str, Any] | None = None) -> Reply:
     lang = viewer.lang
-    bodies = [] if party.organisation else await rules.regional_bodies_for(
+    bodies = [] if party.organisation else await service.regional_bodies_for(
         session, viewer.network.id, party.municipalities[0].number)
     current = await _current_answer(session, consultation, party, lang)
     prefill = None

@@ -3,19 +3,22 @@ and how to reach a person. Roles come only from stored people, seats and setting
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dialogs.i18n import OSLO
+from dialogs import keys
+from dialogs.keys import year_start
 from dialogs.refusal import Refusal
 from dialogs.viewer import Viewer
-from storage.models import Body, ConversationRef, Municipality, Network, Person, Seat
+from storage import directory
+from storage import routines as stored_routines
+from storage.conversations import personal_conversations
+from storage.models import Body, Municipality, Network, Person
 from storage.models.routines import RoutineSettings
+from storage.queries import keys_like
 
 MAX_SHORT = 200
 MAX_TEXT = 4000
@@ -43,17 +46,16 @@ async def routines_of(session: AsyncSession, network: Network | None) -> Routine
     """The network's routine settings, or a Refusal when its agreement prescribes none."""
     if network is None:
         raise Refusal("routines.no_network")
-    settings = await session.scalar(select(RoutineSettings).where(RoutineSettings.network_id == network.id))
-    council = await session.get(Body, settings.council_body_id) if settings and settings.council_body_id else None
+    settings = await stored_routines.settings_of(session, network.id)
+    council = await directory.body(session, settings.council_body_id) if settings else None
     if settings is None or council is None:
         raise Refusal("routines.not_in_network", network=network.name)
-    lead = await session.get(Person, settings.lead_person_id) if settings.lead_person_id else None
+    lead = await directory.person(session, settings.lead_person_id)
     return Routines(settings=settings, council=council, lead=lead)
 
 
 async def members(session: AsyncSession, network: Network) -> list[Municipality]:
-    return list((await session.scalars(select(Municipality).where(
-        Municipality.network_id == network.id, Municipality.member.is_(True)).order_by(Municipality.name))).all())
+    return await directory.members(session, network.id)
 
 
 def own_municipality(viewer: Viewer) -> Municipality | None:
@@ -78,36 +80,23 @@ def is_lead(viewer: Viewer, routines: Routines) -> bool:
 
 async def directors(session: AsyncSession, network: Network, municipality_ids: list[int]) -> list[Person]:
     """The chief executives (role director) of the given municipalities."""
-    people = (await session.scalars(select(Person).where(
-        Person.network_id == network.id, Person.municipality_id.in_(municipality_ids),
-        Person.anonymised.is_(False)).order_by(Person.id))).all()
+    people = await directory.people_in(session, network.id, municipality_ids)
     return [p for p in people if "director" in (p.roles or [])]
 
 
 async def body_members(session: AsyncSession, body_id: int | None) -> list[Person]:
-    if body_id is None:
-        return []
-    return list((await session.scalars(select(Person).join(Seat, Seat.person_id == Person.id).where(
-        Seat.body_id == body_id, Person.anonymised.is_(False)).order_by(Seat.id))).unique().all())
+    return await directory.body_members(session, body_id)
 
 
 async def reachable(session: AsyncSession, person_ids: list[int]) -> set[int]:
     """People who have a personal chat with the bot (the others cannot get a card yet)."""
-    if not person_ids:
-        return set()
-    rows = (await session.scalars(select(ConversationRef.person_id).where(
-        ConversationRef.person_id.in_(person_ids), ConversationRef.conversation_type == "personal",
-        ConversationRef.active.is_(True)))).all()
-    return {r for r in rows if r is not None}
+    return set(await personal_conversations(session, person_ids))
 
 
 async def next_key(session: AsyncSession, model: type, network_id: int, prefix: str, now: datetime) -> str:
     """`<prefix>-YYYY-NNN`, the next free number this year in the network."""
-    start = f"{prefix}-{now.astimezone(OSLO).year}-"
-    keys = (await session.scalars(select(model.key).where(model.network_id == network_id,
-                                                          model.key.like(start + "%")))).all()
-    numbers = [int(m.group(1)) for k in keys if (m := re.fullmatch(re.escape(start) + r"(\d+)", k))]
-    return f"{start}{max(numbers, default=0) + 1:03d}"
+    start = year_start(prefix, now)
+    return keys.next_key(start, await keys_like(session, model, network_id, start))
 
 
 def clean(value: Any, limit: int = MAX_SHORT) -> str:

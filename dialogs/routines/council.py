@@ -10,14 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dialogs.services import Services
 from dialogs.turn import Reply
 from dialogs.votes import handlers as votes_flow
 from dialogs.votes import rules as votes_rules
-from storage.models import Body, Case, Event, Network, Person
+from dialogs.votes import service
+from storage import routines as stored_routines
+from storage.models import Body, Case, Network, Person
 
 DEFAULT_DAYS = 14
 _LATEST_MEETING = timedelta(days=60)
@@ -32,10 +33,8 @@ class CouncilCase:
 
 async def _deadline(session: AsyncSession, council: Body, now: datetime) -> datetime:
     """The council's next meeting when it is close enough, else two weeks ahead."""
-    meeting = await session.scalar(select(Event.starts_at).where(
-        Event.body_id == council.id, Event.kind == "meeting", Event.status == "scheduled",
-        Event.starts_at > now + timedelta(days=1), Event.starts_at < now + _LATEST_MEETING)
-        .order_by(Event.starts_at).limit(1))
+    meeting = await stored_routines.next_meeting(session, council.id, now + timedelta(days=1),
+                                                 now + _LATEST_MEETING)
     return meeting or now + timedelta(days=DEFAULT_DAYS)
 
 
@@ -47,7 +46,7 @@ async def open_council_case(session: AsyncSession, services: Services, network: 
     deadline = await _deadline(session, council, now)
     draft = votes_rules.Draft(body=council, title=title[:300], proposal=proposal, deadline=deadline,
                               background=background, options=votes_rules.default_options())
-    case, new = await votes_rules.open_case(session, network, draft, creator=proposer, actor=actor, now=now,
+    case, new = await service.open_case(session, network, draft, creator=proposer, actor=actor, now=now,
                                             token=token, source="routines")
     replies: list[Reply] = []
     if new:

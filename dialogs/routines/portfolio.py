@@ -7,7 +7,6 @@ import re
 from datetime import date
 
 from babel.numbers import format_decimal
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cards.routines import (
@@ -29,7 +28,9 @@ from dialogs.routines.common import Refusal, clean
 from dialogs.services import Services
 from dialogs.turn import Refresh, Reply
 from dialogs.viewer import Viewer
-from storage.models import AuditEntry, Municipality, Network
+from storage import directory
+from storage import routines as stored_routines
+from storage.models import AuditEntry, Network
 from storage.models.routines import PortfolioItem
 
 PORTFOLIO_CARD = "portfolio.list"
@@ -49,13 +50,11 @@ def money(amount: int | None, lang: str) -> str:
 
 
 async def items_of(session: AsyncSession, network: Network) -> list[PortfolioItem]:
-    return list((await session.scalars(select(PortfolioItem).where(PortfolioItem.network_id == network.id)
-                                       .order_by(PortfolioItem.kind.desc(), PortfolioItem.name))).all())
+    return await stored_routines.portfolio_items(session, network.id)
 
 
 async def municipality_names(session: AsyncSession, network: Network) -> dict[str, str]:
-    rows = (await session.scalars(select(Municipality).where(Municipality.network_id == network.id))).all()
-    return {m.number: m.name for m in rows}
+    return {m.number: m.name for m in await directory.municipalities(session, network.id)}
 
 
 def owner_name(item: PortfolioItem, by_id: dict[int, str]) -> str:
@@ -72,8 +71,7 @@ def milestone(item: PortfolioItem, lang: str) -> str:
 
 async def portfolio_view(session: AsyncSession, network: Network, lang: str, editable: bool) -> PortfolioView:
     names = await municipality_names(session, network)
-    by_id = {m.id: m.name for m in (await session.scalars(select(Municipality).where(
-        Municipality.network_id == network.id))).all()}
+    by_id = {m.id: m.name for m in await directory.municipalities(session, network.id)}
     rows = [PortfolioRow(key=i.key, kind=i.kind, name=i.name, owner=owner_name(i, by_id),
                          participants=", ".join(names.get(n, n) for n in i.participants or []),
                          status=t(f"routines.status_{i.status}", lang), budget=money(i.budget_nok, lang),
@@ -112,8 +110,7 @@ async def show(session: AsyncSession, services: Services, viewer: Viewer, data: 
 async def _item(session: AsyncSession, viewer: Viewer, data: dict) -> PortfolioItem:
     if not viewer.known or not _may_edit(viewer):
         raise Refusal("routines.portfolio_secretariat_only", network=viewer.network.name if viewer.network else "")
-    item = await session.scalar(select(PortfolioItem).where(PortfolioItem.network_id == viewer.network.id,
-                                                            PortfolioItem.key == str(data.get("item") or "")))
+    item = await stored_routines.portfolio_item(session, viewer.network.id, str(data.get("item") or ""))
     if item is None:
         raise Refusal("routines.portfolio_unknown")
     return item
@@ -122,7 +119,7 @@ async def _item(session: AsyncSession, viewer: Viewer, data: dict) -> PortfolioI
 async def _edit_card(session: AsyncSession, viewer: Viewer, item: PortfolioItem, values: dict | None = None,
                      problem: str = "") -> Reply:
     names = await municipality_names(session, viewer.network)
-    owner = await session.get(Municipality, item.owner_municipality_id) if item.owner_municipality_id else None
+    owner = await directory.municipality(session, item.owner_municipality_id) if item.owner_municipality_id else None
     v = values or {}
     edit = PortfolioEdit(
         key=item.key, name=item.name, status=str(v.get("status") or item.status),
@@ -174,8 +171,7 @@ async def save(session: AsyncSession, services: Services, viewer: Viewer, data: 
         item = await _item(session, viewer, data)
     except Refusal as refusal:
         return [Reply(text=t(refusal.key, lang, **refusal.values))]
-    munis = {m.number: m.id for m in (await session.scalars(select(Municipality).where(
-        Municipality.network_id == viewer.network.id))).all()}
+    munis = {m.number: m.id for m in await directory.municipalities(session, viewer.network.id)}
     try:
         values = parse_edit(data, munis)
     except Refusal as refusal:

@@ -7,7 +7,6 @@ import re
 import uuid
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cards.routines import (
@@ -32,6 +31,7 @@ from dialogs.i18n import format_day, format_when, t
 from dialogs.jobs import job
 from dialogs.onboarding import translator
 from dialogs.routines import procurement as rules
+from dialogs.routines import service
 from dialogs.routines.common import (
     Refusal,
     Routines,
@@ -47,8 +47,11 @@ from dialogs.routines.common import (
 from dialogs.services import Services
 from dialogs.turn import Refresh, Reply
 from dialogs.viewer import Viewer, language_of
-from storage.models import Case, Municipality, Network, Person, PostedCard
-from storage.models.routines import PlannedProcurement, ProcurementAnswer
+from storage import directory
+from storage import routines as stored_routines
+from storage import votes as stored_votes
+from storage.models import Municipality, Network, Person, PostedCard
+from storage.models.routines import PlannedProcurement
 
 STATUS_CARD = "procurement.status"
 ASK_CARD = "procurement.ask"
@@ -69,7 +72,7 @@ def _actor(viewer: Viewer) -> str:
 
 
 async def summary_of(session: AsyncSession, proc: PlannedProcurement, lang: str) -> ProcurementSummary:
-    muni = await session.get(Municipality, proc.municipality_id)
+    muni = await directory.municipality(session, proc.municipality_id)
     return ProcurementSummary(
         key=proc.key, municipality=muni.name if muni else "–", kind=rules.kind_label(proc.kind, lang),
         system=proc.system, area=proc.area, contract_end=format_day(proc.contract_end, lang) if proc.contract_end else "",
@@ -84,7 +87,7 @@ def _answer_label(answer: str | None, lang: str) -> str:
 async def outcome_text(session: AsyncSession, proc: PlannedProcurement, lang: str) -> str:
     if proc.status == "open":
         return ""
-    state = await rules.tally(session, proc)
+    state = await service.tally(session, proc)
     text = t(f"routines.outcome_{proc.outcome or 'no_answer'}", lang)
     if state.missing:
         text += " " + t("routines.outcome_missing", lang, names=", ".join(m.name for m in state.missing))
@@ -92,26 +95,26 @@ async def outcome_text(session: AsyncSession, proc: PlannedProcurement, lang: st
 
 
 async def _case_text(session: AsyncSession, proc: PlannedProcurement) -> str:
-    case = await session.get(Case, proc.case_id) if proc.case_id else None
+    case = await stored_votes.case(session, proc.case_id) if proc.case_id else None
     return f"{case.key} – {case.title}" if case else ""
 
 
 async def status_card_for(session: AsyncSession, proc: PlannedProcurement, lang: str) -> dict:
-    state = await rules.tally(session, proc)
+    state = await service.tally(session, proc)
     rows = [(m.name, _answer_label(state.answers[m.id].answer if m.id in state.answers else None, lang))
             for m in state.asked]
     view = StatusView(summary=await summary_of(session, proc, lang), rows=rows,
                       outcome=await outcome_text(session, proc, lang), case=await _case_text(session, proc),
-                      joint=[m.name for m in await rules.participants(session, proc)], open_=proc.status == "open")
+                      joint=[m.name for m in await service.participants(session, proc)], open_=proc.status == "open")
     return status_card(view, translator(lang))
 
 
 async def ask_card_for(session: AsyncSession, services: Services, proc: PlannedProcurement, person: Person,
                        lang: str) -> dict:
-    state = await rules.tally(session, proc)
-    muni = await session.get(Municipality, person.municipality_id) if person.municipality_id else None
+    state = await service.tally(session, proc)
+    muni = await directory.municipality(session, person.municipality_id) if person.municipality_id else None
     current = state.answers.get(muni.id) if muni else None
-    by = await session.get(Person, current.answered_by_id) if current and current.answered_by_id else None
+    by = await directory.person(session, current.answered_by_id) if current and current.answered_by_id else None
     closed = ""
     if proc.status != "open" or services.now() >= proc.deadline:
         closed = t("routines.ask_closed", lang, ref=proc.key) + " " + await outcome_text(session, proc, lang)
@@ -128,15 +131,15 @@ def answer_version(row: Any) -> int:
 
 @router.card_renderer(STATUS_CARD)
 async def render_status(session: AsyncSession, services: Services, posted: PostedCard) -> dict | None:
-    proc = await session.get(PlannedProcurement, int(posted.subject)) if posted.subject.isdigit() else None
+    proc = await stored_routines.procurement(session, int(posted.subject)) if posted.subject.isdigit() else None
     return await status_card_for(session, proc, posted.language) if proc else None
 
 
 @router.card_renderer(ASK_CARD)
 async def render_ask(session: AsyncSession, services: Services, posted: PostedCard) -> dict | None:
     proc_id, _, person_id = posted.subject.partition(":")
-    proc = await session.get(PlannedProcurement, int(proc_id)) if proc_id.isdigit() else None
-    person = await session.get(Person, int(person_id)) if person_id.isdigit() else None
+    proc = await stored_routines.procurement(session, int(proc_id)) if proc_id.isdigit() else None
+    person = await directory.person(session, int(person_id)) if person_id.isdigit() else None
     if proc is None or person is None:
         return None
     return await ask_card_for(session, services, proc, person, posted.language)
@@ -244,7 +247,7 @@ async def confirm(session: AsyncSession, services: Services, viewer: Viewer, dat
         draft = rules.parse_form(data, viewer.lang, services.now(), await members(session, viewer.network), muni)
     except Refusal as refusal:
         return _text(viewer, refusal)
-    proc, new = await rules.register(session, viewer.network, draft, person=viewer.person, token=token,
+    proc, new = await service.register(session, viewer.network, draft, person=viewer.person, token=token,
                                      now=services.now(), actor=_actor(viewer))
     lang = viewer.lang
     status = Reply(card=await status_card_for(session, proc, lang), summary=proc.system,
@@ -286,7 +289,7 @@ async def distribute(session: AsyncSession, services: Services, network: Network
 async def _notify(session: AsyncSession, network: Network, proc: PlannedProcurement, routines: Routines,
                   key: str, what: str, exclude: int | None = None, **values: Any) -> list[Reply]:
     """A short message to the initiator and the digitalisation lead (each once per `what`)."""
-    people = [p for p in (await session.get(Person, proc.registered_by_id) if proc.registered_by_id else None,
+    people = [p for p in (await directory.person(session, proc.registered_by_id) if proc.registered_by_id else None,
                           routines.lead) if p is not None]
     out, seen = [], set()
     for person in people:
@@ -301,10 +304,10 @@ async def _notify(session: AsyncSession, network: Network, proc: PlannedProcurem
 
 
 async def after_settle(session: AsyncSession, network: Network, proc: PlannedProcurement, routines: Routines,
-                       settled: rules.Settlement, exclude: int | None = None) -> list[Reply | Refresh]:
+                       settled: service.Settlement, exclude: int | None = None) -> list[Reply | Refresh]:
     out: list[Reply | Refresh] = []
     if settled.council is not None and settled.council.new:
-        state = await rules.tally(session, proc)
+        state = await service.tally(session, proc)
         out += await _notify(session, network, proc, routines, "routines.council_opened", "council", exclude,
                              names=", ".join(m.name for m in state.having("nei")), case=settled.council.case.key,
                              council=routines.council.name, system=proc.system)
@@ -329,7 +332,7 @@ async def answer(session: AsyncSession, services: Services, viewer: Viewer, data
         muni = speaks_for(viewer)
         if muni is None:
             raise Refusal("routines.answer_refused", network=viewer.network.name)
-        proc = await rules.find(session, viewer.network, str(data.get("procurement") or ""), lock=True)
+        proc = await service.find(session, viewer.network, str(data.get("procurement") or ""), lock=True)
         if proc is None:
             raise Refusal("routines.proc_unknown")
         choice = str(data.get("answer") or "")
@@ -337,14 +340,14 @@ async def answer(session: AsyncSession, services: Services, viewer: Viewer, data
             # an older copy of the question card: nothing changes; the fresh card shows what is stored now
             return [Reply(text=stale), Reply(card=await ask_card_for(session, services, proc, viewer.person, lang),
                                              summary=proc.system)]
-        changed = await rules.record_answer(session, proc, muni, viewer.person, choice, now=services.now(),
+        changed = await service.record_answer(session, proc, muni, viewer.person, choice, now=services.now(),
                                             actor=_actor(viewer))
     except Refusal as refusal:
         return _text(viewer, refusal)
     if not changed:
         return [Reply(text=t("routines.answer_unchanged", lang, answer=_answer_label(choice, lang),
                              municipality=muni.name, deadline=format_when(proc.deadline, lang)))]
-    settled = await rules.settle(session, services, routines, proc)
+    settled = await service.settle(session, services, routines, proc)
     receipt = t("routines.answer_saved", lang, answer=_answer_label(choice, lang), municipality=muni.name,
                 system=proc.system, deadline=format_when(proc.deadline, lang))
     if settled.council is not None and settled.council.new:
@@ -360,11 +363,10 @@ async def _stale_answer(session: AsyncSession, proc: PlannedProcurement, muni: M
                         data: dict, lang: str) -> str:
     if "based_on" not in data:  # cards sent before answers carried their version
         return ""
-    row = await session.scalar(select(ProcurementAnswer).where(
-        ProcurementAnswer.procurement_id == proc.id, ProcurementAnswer.municipality_id == muni.id))
+    row = await stored_routines.answer_of(session, proc.id, muni.id)
     if row is None or row.answer == choice or str(data.get("based_on")) == str(answer_version(row)):
         return ""
-    by = await session.get(Person, row.answered_by_id) if row.answered_by_id else None
+    by = await directory.person(session, row.answered_by_id) if row.answered_by_id else None
     return t("routines.answer_stale", lang, municipality=muni.name, answer=_answer_label(row.answer, lang),
              by=by.name if by else "—", at=format_when(row.answered_at, lang))
 
@@ -382,7 +384,7 @@ async def _visible(session: AsyncSession, viewer: Viewer) -> Routines:
 async def _show(session: AsyncSession, services: Services, viewer: Viewer, key: str) -> list[Reply | Refresh]:
     try:
         await _visible(session, viewer)
-        proc = await rules.find(session, viewer.network, key)
+        proc = await service.find(session, viewer.network, key)
         if proc is None:
             raise Refusal("routines.proc_unknown")
     except Refusal as refusal:
@@ -407,13 +409,12 @@ async def _list(session: AsyncSession, viewer: Viewer) -> list[Reply | Refresh]:
         await _visible(session, viewer)
     except Refusal as refusal:
         return _text(viewer, refusal)
-    rows = (await session.scalars(select(PlannedProcurement).where(
-        PlannedProcurement.network_id == viewer.network.id).order_by(PlannedProcurement.id.desc()).limit(10))).all()
+    rows = await stored_routines.latest_procurements(session, viewer.network.id)
     if not rows:
         return [Reply(text=t("routines.none_registered", viewer.lang))]
     lines = []
     for proc in rows:
-        muni = await session.get(Municipality, proc.municipality_id)
+        muni = await directory.municipality(session, proc.municipality_id)
         state = t("routines.state_open", viewer.lang, deadline=format_when(proc.deadline, viewer.lang)) \
             if proc.status == "open" else t(f"routines.outcome_{proc.outcome or 'no_answer'}", viewer.lang)
         lines.append(f"- **{proc.key}** {proc.system} ({muni.name}): {state}")
@@ -427,15 +428,15 @@ async def _list(session: AsyncSession, viewer: Viewer) -> list[Reply | Refresh]:
 async def at_deadline(services: Services, payload: dict[str, Any]) -> list[Reply | Refresh]:
     """Close the round at its deadline: record who joined, who did not answer, and tell the initiator and lead."""
     async with services.db.session() as session:
-        proc = await session.get(PlannedProcurement, int(payload.get("procurement") or 0))
+        proc = await stored_routines.procurement(session, int(payload.get("procurement") or 0))
         if proc is None or proc.status != "open" or services.now() < proc.deadline:
             return []  # already settled, or the deadline moved
-        network = await session.get(Network, proc.network_id)
+        network = await directory.network(session, proc.network_id)
         try:
             routines = await routines_of(session, network)
         except Refusal:
             return []
-        settled = await rules.settle(session, services, routines, proc, at_deadline=True)
+        settled = await service.settle(session, services, routines, proc, at_deadline=True)
         return await after_settle(session, network, proc, routines, settled)
 
 
@@ -443,11 +444,11 @@ async def at_deadline(services: Services, payload: dict[str, Any]) -> list[Reply
 async def remind(services: Services, payload: dict[str, Any]) -> list[Reply | Refresh]:
     """Two days before the deadline: the chief executives of members that have not given a definite answer."""
     async with services.db.session() as session:
-        proc = await session.get(PlannedProcurement, int(payload.get("procurement") or 0))
+        proc = await stored_routines.procurement(session, int(payload.get("procurement") or 0))
         if proc is None or proc.status != "open" or services.now() >= proc.deadline:
             return []
-        network = await session.get(Network, proc.network_id)
-        state = await rules.tally(session, proc)
+        network = await directory.network(session, proc.network_id)
+        state = await service.tally(session, proc)
         pending = [m for m in state.asked if m.id not in state.answers or state.answers[m.id].answer == "vurderer"]
         replies: list[Reply | Refresh] = []
         for muni in pending:

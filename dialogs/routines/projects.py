@@ -11,8 +11,6 @@ from __future__ import annotations
 import re
 import uuid
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cards.routines import (
@@ -45,8 +43,11 @@ from dialogs.routines.council import open_council_case
 from dialogs.services import Services
 from dialogs.turn import Refresh, Reply
 from dialogs.viewer import Viewer, language_of
-from storage.models import AuditEntry, Body, Case, Municipality, Person, PostedCard
+from storage import directory
+from storage import routines as stored_routines
+from storage.models import AuditEntry, Body, Case, Person, PostedCard
 from storage.models.routines import InnovationProject, ProjectCheck
+from storage.queries import by_token, insert_once
 
 CHECK_CARD = "project.check"
 _PROJECT = re.compile(r"^(?:nytt\s+(?:tjenesteinnovasjons|tenesteinnovasjons|innovasjons)?prosjekt|"
@@ -66,10 +67,9 @@ def _text(viewer: Viewer, refusal: Refusal) -> list[Reply]:
 
 async def check_view(session: AsyncSession, project: InnovationProject, lang: str,
                      person: Person | None = None) -> ProjectCheckView:
-    muni = await session.get(Municipality, project.municipality_id)
-    by = await session.get(Person, project.registered_by_id) if project.registered_by_id else None
-    rows = (await session.execute(select(ProjectCheck, Person).join(Person, Person.id == ProjectCheck.person_id)
-                                  .where(ProjectCheck.project_id == project.id).order_by(ProjectCheck.id))).all()
+    muni = await directory.municipality(session, project.municipality_id)
+    by = await directory.person(session, project.registered_by_id) if project.registered_by_id else None
+    rows = await stored_routines.checks_of(session, project.id)
     return ProjectCheckView(
         key=project.key, title=project.title, municipality=muni.name if muni else "–", description=project.description,
         registered_by=by.name if by else "–",
@@ -80,17 +80,17 @@ async def check_view(session: AsyncSession, project: InnovationProject, lang: st
 @router.card_renderer(CHECK_CARD)
 async def render_check(session: AsyncSession, services: Services, posted: PostedCard) -> dict | None:
     project_id, _, person_id = posted.subject.partition(":")
-    project = await session.get(InnovationProject, int(project_id)) if project_id.isdigit() else None
+    project = await stored_routines.project(session, int(project_id)) if project_id.isdigit() else None
     if project is None:
         return None
-    person = await session.get(Person, int(person_id)) if person_id.isdigit() else None
+    person = await directory.person(session, int(person_id)) if person_id.isdigit() else None
     view = await check_view(session, project, posted.language, person)
     return project_check_card(view, translator(posted.language), ask=person is not None)
 
 
 async def _checkers(session: AsyncSession, viewer: Viewer) -> tuple[Body, list[Person]]:
     routines = await routines_for(session, viewer)
-    body = await session.get(Body, routines.settings.check_body_id) if routines.settings.check_body_id else None
+    body = await directory.body(session, routines.settings.check_body_id) if routines.settings.check_body_id else None
     if body is None:
         raise Refusal("routines.no_check_body")
     return body, await body_members(session, body.id)
@@ -135,7 +135,7 @@ async def register_project(session: AsyncSession, services: Services, viewer: Vi
         form = ProjectForm(values={k: str(v) for k, v in data.items()}, municipality=muni.name,
                            problem=t("routines.missing_title", lang))
         return [Reply(card=project_form_card(form, translator(lang)))]
-    existing = await session.scalar(select(InnovationProject).where(InnovationProject.token == token))
+    existing = await by_token(session, InnovationProject, token)
     if existing is not None:
         return [Reply(text=t("routines.project_already", lang, ref=existing.key))]
     now = services.now()
@@ -143,12 +143,8 @@ async def register_project(session: AsyncSession, services: Services, viewer: Vi
                                 key=await next_key(session, InnovationProject, viewer.network.id, "prosj", now),
                                 registered_by_id=viewer.person.id, title=title, description=description,
                                 created_at=now)
-    try:
-        async with session.begin_nested():
-            session.add(project)
-            await session.flush()
-    except IntegrityError:
-        existing = await session.scalar(select(InnovationProject).where(InnovationProject.token == token))
+    if not await insert_once(session, project):  # the same confirmation arrived twice at once
+        existing = await by_token(session, InnovationProject, token)
         return [Reply(text=t("routines.project_already", lang, ref=existing.key if existing else ""))]
     session.add(AuditEntry(actor=viewer.sender.actor, network_id=viewer.network.id, action="project.register",
                            target=project.key, at=now, details={"municipality": muni.number, "title": title}))
@@ -178,9 +174,8 @@ async def check_project(session: AsyncSession, services: Services, viewer: Viewe
         body, checkers = await _checkers(session, viewer)
         if viewer.person.id not in {p.id for p in checkers}:
             raise Refusal("routines.check_refused", body=body.name)
-        project = await session.scalar(select(InnovationProject).where(
-            InnovationProject.network_id == viewer.network.id,
-            InnovationProject.key == str(data.get("project") or "").strip().lower()))
+        project = await stored_routines.project_by_key(session, viewer.network.id,
+                                                       str(data.get("project") or "").strip().lower())
         if project is None:
             raise Refusal("routines.project_unknown")
         verdict = str(data.get("verdict") or "")
@@ -190,17 +185,13 @@ async def check_project(session: AsyncSession, services: Services, viewer: Viewe
     except Refusal as refusal:
         return _text(viewer, refusal)
     now = services.now()
-    row = await session.scalar(select(ProjectCheck).where(ProjectCheck.project_id == project.id,
-                                                          ProjectCheck.person_id == viewer.person.id))
+    row = await stored_routines.check_by(session, project.id, viewer.person.id)
     if row is not None and row.verdict == verdict and row.comment == comment:
         return [Reply(text=t("routines.check_unchanged", lang, title=project.title))]
     if row is None:
-        try:
-            async with session.begin_nested():
-                session.add(ProjectCheck(project_id=project.id, person_id=viewer.person.id, verdict=verdict,
-                                         comment=comment, answered_at=now))
-                await session.flush()
-        except IntegrityError:  # a double click that raced
+        check = ProjectCheck(project_id=project.id, person_id=viewer.person.id, verdict=verdict, comment=comment,
+                             answered_at=now)
+        if not await insert_once(session, check):  # a double click that raced
             return [Reply(text=t("routines.check_unchanged", lang, title=project.title))]
     else:
         row.verdict, row.comment, row.answered_at = verdict, comment, now
@@ -208,7 +199,7 @@ async def check_project(session: AsyncSession, services: Services, viewer: Viewe
                            target=project.key, at=now, details={"verdict": verdict}))
     out: list[Reply | Refresh] = [Reply(text=t("routines.check_saved", lang, title=project.title,
                                                verdict=t(f"routines.verdict_{verdict}", lang)))]
-    registrar = await session.get(Person, project.registered_by_id) if project.registered_by_id else None
+    registrar = await directory.person(session, project.registered_by_id) if project.registered_by_id else None
     if registrar is not None and registrar.id != viewer.person.id:
         rlang = await language_of(session, registrar, viewer.network)
         out.append(Reply(text=t("routines.check_notice", rlang, by=viewer.person.name, title=project.title,

@@ -10,12 +10,13 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dialogs.i18n import LANGUAGES, t
 from dialogs.routines.portfolio import items_of, milestone, money, owner_name
-from storage.models import Municipality, Network
+from storage import directory
+from storage import routines as stored_routines
+from storage.models import Network
 from storage.models.routines import PortfolioItem
 
 log = logging.getLogger("samarbeidsbot.routines")
@@ -60,14 +61,10 @@ async def portfolio_documents(session: AsyncSession, network: Network) -> list[Q
     items = await items_of(session, network)
     if not items:
         return []
-    munis = (await session.scalars(select(Municipality).where(Municipality.network_id == network.id))).all()
+    munis = await directory.municipalities(session, network.id)
     by_id = {m.id: m.name for m in munis}
     names = {m.number: m.name for m in munis}
-    stamp = await session.execute(select(func.count(PortfolioItem.id), func.max(PortfolioItem.id),
-                                         func.max(PortfolioItem.edited_at)).where(
-        PortfolioItem.network_id == network.id))
-    count, top, edited = stamp.one()
-    version = f"{count}:{top}:{edited.isoformat() if edited else ''}"
+    version = await stored_routines.portfolio_stamp(session, network.id)
     cite = [QaCitation(title=t("routines.qa_source", network.language, network=network.name),
                        ref=f"portfolio/{network.slug}")]
     docs: list[QaDocument] = []

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import re
 import uuid
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -43,13 +43,13 @@ from dialogs.onboarding import translator
 from dialogs.services import Services
 from dialogs.turn import Refresh, Reply
 from dialogs.viewer import Viewer, language_of
-from dialogs.votes import rules
+from dialogs.votes import rules, service
 from dialogs.votes.minutes import minutes_for, to_markdown
 from dialogs.votes.views import case_card_for, decision_card_for, standing
 from storage import directory
 from storage import jobs as job_store
-from storage.models import AuditEntry, Body, Case, ConversationRef, Network, Person, PostedCard
-from storage.models.votes import BodyChannel
+from storage import votes as stored
+from storage.models import AuditEntry, Body, Case, PostedCard
 from storage.queries import lock_row
 
 CASE_CARD = "case"
@@ -91,7 +91,7 @@ async def _case_in_network(session: AsyncSession, viewer: Viewer, data: dict) ->
     case_id = rules.case_id_of(data)
     if case_id is None or viewer.network is None:
         return None
-    case = await session.get(Case, case_id)
+    case = await stored.case(session, case_id)
     return case if case is not None and case.network_id == viewer.network.id else None
 
 
@@ -101,13 +101,13 @@ async def _case_in_network(session: AsyncSession, viewer: Viewer, data: dict) ->
 async def _may_open(session: AsyncSession, services: Services, viewer: Viewer) -> list[Body]:
     if viewer.network is None:
         return []
-    return await rules.bodies_person_may_open(session, viewer.person, viewer.network.id, services.now())
+    return await service.bodies_person_may_open(session, viewer.person, viewer.network.id, services.now())
 
 
 async def _not_allowed(session: AsyncSession, services: Services, viewer: Viewer) -> list[Reply | Refresh]:
     if viewer.person is None or viewer.network is None:
         return [_text(viewer, "votes.refused_unknown")]
-    who = await rules.who_may_open(session, viewer.network, None, services.now())
+    who = await service.who_may_open(session, viewer.network, None, services.now())
     return [_text(viewer, "votes.not_allowed_open", **who)]
 
 
@@ -134,17 +134,26 @@ async def case_command(session: AsyncSession, services: Services, viewer: Viewer
     return None
 
 
-@router.card_action(VOTE_DRAFT)
-async def draft_case(session: AsyncSession, services: Services, viewer: Viewer, data: dict) -> list[Reply | Refresh]:
+async def _draft_from(session: AsyncSession, services: Services, viewer: Viewer, data: dict,
+                      now: datetime) -> tuple[rules.Draft | None, list[Reply | Refresh]]:
+    """The form's draft, or what to show instead: the refusal for someone who may not open a case,
+    or the form again with its first problem (both the preview and the confirmation check it)."""
     bodies = await _may_open(session, services, viewer)
     if not bodies:
-        return await _not_allowed(session, services, viewer)
-    now = services.now()
+        return None, await _not_allowed(session, services, viewer)
     try:
-        draft = rules.parse_draft(data, viewer.lang, now, bodies)
+        return rules.parse_draft(data, viewer.lang, now, bodies), []
     except rules.Refusal as refusal:
-        return [_form(viewer, bodies, data, t(refusal.key, viewer.lang, **refusal.values))]
-    holders = await rules.seat_holders(session, draft.body, now)
+        return None, [_form(viewer, bodies, data, t(refusal.key, viewer.lang, **refusal.values))]
+
+
+@router.card_action(VOTE_DRAFT)
+async def draft_case(session: AsyncSession, services: Services, viewer: Viewer, data: dict) -> list[Reply | Refresh]:
+    now = services.now()
+    draft, instead = await _draft_from(session, services, viewer, data, now)
+    if draft is None:
+        return instead
+    holders = await service.seat_holders(session, draft.body, now)
     lang = viewer.lang
     payload = {"body": draft.body.key, "title": draft.title, "background": draft.background,
                "proposal": draft.proposal, "deadline_at": draft.deadline.isoformat(),
@@ -173,12 +182,7 @@ async def edit_case(session: AsyncSession, services: Services, viewer: Viewer, d
 
 async def body_channel(session: AsyncSession, body: Body) -> str | None:
     """The team channel configured for the body's cases, if any (and still reachable)."""
-    row = await session.scalar(select(BodyChannel).where(BodyChannel.body_id == body.id))
-    if row is None:
-        return None
-    active = await session.scalar(select(ConversationRef.id).where(
-        ConversationRef.conversation_id == row.conversation_id, ConversationRef.active.is_(True)))
-    return row.conversation_id if active is not None else None
+    return await stored.body_channel(session, body.id)
 
 
 async def distribution(session: AsyncSession, services: Services, case: Case) -> tuple[list[Reply], int, list[str]]:
@@ -196,7 +200,7 @@ async def distribution(session: AsyncSession, services: Services, case: Case) ->
             unreachable.append(holder.person.name)
     channel = await body_channel(session, state.body)
     if channel:
-        network = await session.get(Network, case.network_id)
+        network = await directory.network(session, case.network_id)
         lang = network.language or "nb"
         replies.append(Reply(card=await case_card_for(session, services, case, lang, state=state), summary=case.title,
                              to_conversation=channel, batch=f"case:{case.id}",
@@ -217,22 +221,18 @@ async def schedule_jobs(session: AsyncSession, case: Case, now) -> None:
 
 @router.card_action(VOTE_OPEN)
 async def open_case(session: AsyncSession, services: Services, viewer: Viewer, data: dict) -> list[Reply | Refresh]:
-    bodies = await _may_open(session, services, viewer)
-    if not bodies:
-        return await _not_allowed(session, services, viewer)
     now = services.now()
-    try:
-        draft = rules.parse_draft(data, viewer.lang, now, bodies)
-    except rules.Refusal as refusal:
-        return [_form(viewer, bodies, data, t(refusal.key, viewer.lang, **refusal.values))]
+    draft, instead = await _draft_from(session, services, viewer, data, now)
+    if draft is None:
+        return instead
     token = str(data.get("draft") or "")[:64]
-    case, new = await rules.open_case(session, viewer.network, draft, creator=viewer.person, actor=_actor(viewer),
+    case, new = await service.open_case(session, viewer.network, draft, creator=viewer.person, actor=_actor(viewer),
                                       now=now, token=token)
     replies, reachable, unreachable = await distribution(session, services, case)
     if new:
         await schedule_jobs(session, case, now)
     lang = viewer.lang
-    body = await session.get(Body, case.body_id)
+    body = await directory.body(session, case.body_id)
     receipt = OpenedView(case.key, case.title, body.name, format_when(case.deadline, lang), reachable,
                          reachable + len(unreachable), unreachable, again=not new)
     out: list[Reply | Refresh] = [Reply(card=opened_card(receipt, translator(lang)), summary=case.title)]
@@ -244,7 +244,7 @@ async def open_case(session: AsyncSession, services: Services, viewer: Viewer, d
 
 @router.card_renderer(CASE_CARD)
 async def render_case(session: AsyncSession, services: Services, posted: PostedCard) -> dict | None:
-    case = await session.get(Case, int(posted.subject)) if posted.subject.isdigit() else None
+    case = await stored.case(session, int(posted.subject)) if posted.subject.isdigit() else None
     if case is None:
         return None
     return await case_card_for(session, services, case, posted.language)
@@ -297,27 +297,27 @@ async def close_and_tell(session: AsyncSession, services: Services, case: Case, 
                          actor: str, actor_person_id: int | None = None) -> list[Reply | Refresh]:
     """Close the case once; cancel its jobs; ask the chair for a decision when there is no consensus."""
     now = services.now()
-    if not await rules.close_case(session, case, reason=reason, now=now, actor=actor):
+    if not await service.close_case(session, case, reason=reason, now=now, actor=actor):
         return []
     await job_store.cancel(session, key_prefix=f"case:{case.id}:")
     out: list[Reply | Refresh] = [Refresh(CASE_CARD, str(case.id))]
-    body = await session.get(Body, case.body_id)
+    body = await directory.body(session, case.body_id)
     if case.outcome == "awaiting_chair":
-        chair = await rules.chair_of(session, body, now)
+        chair = await service.chair_of(session, body, now)
         if chair is not None:
-            network = await session.get(Network, case.network_id)
+            network = await directory.network(session, case.network_id)
             lang = await language_of(session, chair, network)
-            refs = await rules.personal_conversations(session, [chair.id])
+            refs = await service.personal_conversations(session, [chair.id])
             card = await decision_card_for(session, services, case, lang)
             reply = Reply(card=card, summary=t("votes.decide_card_title", lang), batch=f"case:{case.id}",
                           dedupe_key=f"case:{case.id}:decide:{chair.id}")
             out.append(_addressed(reply, chair.id, refs[chair.id].conversation_id if chair.id in refs else None))
     if case.created_by_id and case.created_by_id != actor_person_id:
-        creator = await session.get(Person, case.created_by_id)
+        creator = await directory.person(session, case.created_by_id)
         if creator is not None:
-            network = await session.get(Network, case.network_id)
+            network = await directory.network(session, case.network_id)
             lang = await language_of(session, creator, network)
-            refs = await rules.personal_conversations(session, [creator.id])
+            refs = await service.personal_conversations(session, [creator.id])
             reply = Reply(text=t("votes.closed_notice", lang, key=case.key.upper(), title=case.title,
                                  outcome=_outcome_text(case, lang)),
                           batch=f"case:{case.id}", dedupe_key=f"case:{case.id}:closed:{creator.id}")
@@ -331,9 +331,7 @@ async def _stale_vote(session: AsyncSession, case: Case, viewer: Viewer, option_
     stored vote). The card carries `based_on`, the vote version it showed; cards without it predate versions."""
     if "based_on" not in data:
         return ""
-    latest = await session.scalar(select(rules.Vote).where(rules.Vote.case_id == case.id,
-                                                           rules.Vote.person_id == viewer.person.id)
-                                  .order_by(rules.Vote.version.desc()).limit(1))
+    latest = await stored.latest_vote(session, case.id, viewer.person.id)
     if latest is None or str(data.get("based_on")) == str(latest.version):
         return ""
     if latest.option == option_key and (latest.reason or "") == reason:
@@ -348,7 +346,7 @@ async def cast(session: AsyncSession, services: Services, viewer: Viewer, data: 
     if case is None:
         return refused
     lang, now = viewer.lang, services.now()
-    body = await session.get(Body, case.body_id)
+    body = await directory.body(session, case.body_id)
     if case.status != "open" or rules.due(case, now):
         if case.status == "open":  # the deadline passed and the job has not run yet: close now
             later = await close_and_tell(session, services, case, reason="deadline", actor="system")
@@ -356,7 +354,7 @@ async def cast(session: AsyncSession, services: Services, viewer: Viewer, data: 
             later = []
         problem = t("votes.refused_closed", lang, outcome=_outcome_text(case, lang))
         return [await _own_card(session, services, viewer, case, problem=problem), *later]
-    role = await rules.role_in(session, viewer.person, body, now)
+    role = await service.role_in(session, viewer.person, body, now)
     if role == "observer":
         return await _refuse(session, viewer, "observer", data, case, key="votes.refused_observer")
     if role not in rules.VOTING_ROLES:
@@ -375,22 +373,20 @@ async def cast(session: AsyncSession, services: Services, viewer: Viewer, data: 
     await lock_row(session, Case, case.id)
     if stale := await _stale_vote(session, case, viewer, option_key, reason, data):
         return [await _own_card(session, services, viewer, case, problem=stale)]
-    seat = await session.scalar(select(rules.Seat).where(rules.Seat.body_id == body.id,
-                                                         rules.Seat.person_id == viewer.person.id,
-                                                         rules.Seat.role == role).limit(1))
+    seat = await stored.first_seat(session, body.id, viewer.person.id, role)
     try:
         async with session.begin_nested():
-            result = await rules.cast_vote(session, case, viewer.person, seat, option_key, reason, now=now,
+            result = await service.cast_vote(session, case, viewer.person, seat, option_key, reason, now=now,
                                            actor=_actor(viewer))
     except IntegrityError:  # the same vote arrived twice at the same moment: the other one stored it
-        result = await rules.cast_vote(session, case, viewer.person, seat, option_key, reason, now=now,
+        result = await service.cast_vote(session, case, viewer.person, seat, option_key, reason, now=now,
                                        actor=_actor(viewer))
     label = rules.label_of(case, option_key, lang)
     notice = t("votes.vote_stored" if result.new else "votes.vote_unchanged", lang, option=label)
     later: list[Reply | Refresh] = []
     if result.new:
         later.append(Refresh(CASE_CARD, str(case.id)))
-        if case.close_when_all_voted and await rules.all_voted(session, case, now):
+        if case.close_when_all_voted and await service.all_voted(session, case, now):
             later = await close_and_tell(session, services, case, reason="all_voted", actor="system",
                                          actor_person_id=viewer.person.id) or later
     return [await _own_card(session, services, viewer, case, notice=notice), *later]
@@ -402,8 +398,8 @@ async def close_by_chair(session: AsyncSession, services: Services, viewer: View
     case, refused = await _lookup(session, viewer, data)
     if case is None:
         return refused
-    body = await session.get(Body, case.body_id)
-    if await rules.role_in(session, viewer.person, body, services.now()) != "chair":
+    body = await directory.body(session, case.body_id)
+    if await service.role_in(session, viewer.person, body, services.now()) != "chair":
         return await _refuse(session, viewer, "close: not the chair", data, case, key="votes.refused_not_chair")
     if case.status != "open":
         problem = t("votes.refused_closed", viewer.lang, outcome=_outcome_text(case, viewer.lang))
@@ -424,7 +420,7 @@ async def decide(session: AsyncSession, services: Services, viewer: Viewer, data
     if case is None:
         return refused
     lang, now = viewer.lang, services.now()
-    body = await session.get(Body, case.body_id)
+    body = await directory.body(session, case.body_id)
     from_decision_card = data.get("source") == "decision"
 
     async def answer(**kwargs) -> Reply:
@@ -432,10 +428,10 @@ async def decide(session: AsyncSession, services: Services, viewer: Viewer, data
             return Reply(card=await decision_card_for(session, services, case, lang, **kwargs), summary=case.title)
         return await _own_card(session, services, viewer, case, **kwargs)
 
-    if await rules.role_in(session, viewer.person, body, now) != "chair":
+    if await service.role_in(session, viewer.person, body, now) != "chair":
         return await _refuse(session, viewer, "decide: not the chair", data, case, key="votes.refused_not_chair")
     if case.outcome != "awaiting_chair":
-        decided_by = await session.get(Person, case.decided_by_id) if case.decided_by_id else None
+        decided_by = await directory.person(session, case.decided_by_id) if case.decided_by_id else None
         key = "votes.refused_still_open" if case.status == "open" else "votes.refused_decided"
         return [await answer(problem=t(key, lang, outcome=_outcome_text(
             case, lang, decided_by.name if decided_by else "")))]
@@ -444,7 +440,7 @@ async def decide(session: AsyncSession, services: Services, viewer: Viewer, data
         return [await answer(problem=t("votes.decision_missing", lang))]
     if len(text) > rules.MAX_DECISION:
         return [await answer(problem=t("votes.too_long", lang, length=len(text), limit=rules.MAX_DECISION))]
-    await rules.decide(session, case, viewer.person, text, now=now, actor=_actor(viewer))
+    await service.decide(session, case, viewer.person, text, now=now, actor=_actor(viewer))
     return [await answer(notice=t("votes.decided_notice", lang)), Refresh(CASE_CARD, str(case.id))]
 
 
@@ -453,13 +449,13 @@ async def tighten(session: AsyncSession, services: Services, viewer: Viewer, dat
     case, refused = await _lookup(session, viewer, data)
     if case is None:
         return refused
-    body = await session.get(Body, case.body_id)
-    chair = await rules.role_in(session, viewer.person, body, services.now()) == "chair"
+    body = await directory.body(session, case.body_id)
+    chair = await service.role_in(session, viewer.person, body, services.now()) == "chair"
     if not chair and not await directory.is_secretariat(session, viewer.person, case.network_id):
         return await _refuse(session, viewer, "visibility: not chair or secretariat", data, case,
                              key="votes.refused_not_chair")
     try:
-        changed = await rules.tighten_visibility(session, case, str(data.get("visibility") or ""),
+        changed = await service.tighten_visibility(session, case, str(data.get("visibility") or ""),
                                                  now=services.now(), actor=_actor(viewer))
     except rules.Refusal as refusal:
         return [await _own_card(session, services, viewer, case, problem=t(refusal.key, viewer.lang))]
@@ -477,13 +473,11 @@ async def _list(session: AsyncSession, services: Services, viewer: Viewer) -> li
         return [_text(viewer, "votes.refused_unknown")]
     lang, now = viewer.lang, services.now()
     staff = await directory.is_secretariat(session, viewer.person, viewer.network.id)
-    cases = (await session.scalars(select(Case).where(
-        Case.network_id == viewer.network.id,
-        (Case.status == "open") | (Case.outcome == "awaiting_chair")).order_by(Case.deadline))).all()
+    cases = await stored.live_cases(session, viewer.network.id)
     items = []
     for case in cases:
         state = await standing(session, case, services)
-        role = await rules.role_in(session, viewer.person, state.body, now)
+        role = await service.role_in(session, viewer.person, state.body, now)
         if role is None and not staff:
             continue
         mine = state.votes.get(viewer.person.id)
@@ -508,12 +502,12 @@ async def _list(session: AsyncSession, services: Services, viewer: Viewer) -> li
 async def _minutes(session: AsyncSession, services: Services, viewer: Viewer, ident: str) -> list[Reply | Refresh]:
     if viewer.person is None or viewer.network is None:
         return [_text(viewer, "votes.refused_unknown")]
-    cases = await rules.find_case(session, ident, viewer.network.id)
+    cases = await service.find_case(session, ident, viewer.network.id)
     if not cases:
         return [_text(viewer, "votes.unknown_case")]
     case = cases[0]
-    body = await session.get(Body, case.body_id)
-    role = await rules.role_in(session, viewer.person, body, services.now())
+    body = await directory.body(session, case.body_id)
+    role = await service.role_in(session, viewer.person, body, services.now())
     if role is None and not await directory.is_secretariat(session, viewer.person, case.network_id):
         return [_text(viewer, "votes.refused_not_member", body=body.name)]
     minutes = await minutes_for(session, case, viewer.lang, services.now())
@@ -526,7 +520,7 @@ async def _minutes(session: AsyncSession, services: Services, viewer: Viewer, id
 @job("case.close")
 async def close_at_deadline(services: Services, payload: dict[str, Any]) -> list[Reply | Refresh]:
     async with services.db.session() as session:
-        case = await session.get(Case, rules.case_id_of(payload) or -1)
+        case = await stored.case(session, rules.case_id_of(payload) or -1)
         if case is None or case.status != "open":
             return []
         if not rules.due(case, services.now()):  # the deadline was moved: the moved job will close it
@@ -538,7 +532,7 @@ async def close_at_deadline(services: Services, payload: dict[str, Any]) -> list
 async def remind(services: Services, payload: dict[str, Any]) -> list[Reply | Refresh]:
     """Remind each voting member who has not voted, once per deadline."""
     async with services.db.session() as session:
-        case = await session.get(Case, rules.case_id_of(payload) or -1)
+        case = await stored.case(session, rules.case_id_of(payload) or -1)
         if case is None or case.status != "open" or rules.due(case, services.now()):
             return []
         state = await standing(session, case, services)

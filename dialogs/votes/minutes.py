@@ -15,8 +15,9 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dialogs.i18n import format_when, t
-from dialogs.votes import rules
-from storage.models import Body, Case, Network, Person
+from dialogs.votes import rules, service
+from storage import directory
+from storage.models import Case, Person
 
 
 @dataclass
@@ -63,13 +64,13 @@ def _outcome(case: Case, lang: str, decided_by: str) -> str:
 
 
 async def minutes_for(session: AsyncSession, case: Case, lang: str, now: datetime) -> Minutes:
-    body = await session.get(Body, case.body_id)
-    network = await session.get(Network, case.network_id)
-    holders = await rules.seat_holders(session, body, now)
+    body = await directory.body(session, case.body_id)
+    network = await directory.network(session, case.network_id)
+    holders = await service.seat_holders(session, body, now)
     by_person = {h.person.id: h for h in holders}
-    current = await rules.voters_votes(session, case, holders)
+    current = await service.voters_votes(session, case, holders)
     voters = [h for h in holders if h.votes]
-    decided_by = await session.get(Person, case.decided_by_id) if case.decided_by_id else None
+    decided_by = await directory.person(session, case.decided_by_id) if case.decided_by_id else None
     closed = case.status == "closed"
     names: dict[int, Person] = {}
 
@@ -78,7 +79,7 @@ async def minutes_for(session: AsyncSession, case: Case, lang: str, now: datetim
         if holder is not None:
             person, represents, role = holder.person, holder.seat.represents, holder.role
         else:  # left the body since: still in the minutes under their name
-            person = names.get(vote.person_id) or await session.get(Person, vote.person_id)
+            person = names.get(vote.person_id) or await directory.person(session, vote.person_id)
             represents, role = "", ""
         if person is not None:
             names[person.id] = person
@@ -94,7 +95,7 @@ async def minutes_for(session: AsyncSession, case: Case, lang: str, now: datetim
     if closed:
         order = {h.person.id: i for i, h in enumerate(voters)}
         votes = [await line(v) for v in sorted(current.values(), key=lambda v: order.get(v.person_id, 999))]
-        history = [await line(v) for v in await rules.vote_history(session, case)]
+        history = [await line(v) for v in await service.vote_history(session, case)]
     return Minutes(
         key=case.key, title=case.title, network=network.name, body=body.name, background=case.background or "",
         proposal=case.proposal, deadline=format_when(case.deadline, lang), status=case.status,

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cards.votes import CaseView, DecisionView, OptionView, case_card, decision_card
 from dialogs.i18n import format_when
 from dialogs.onboarding import translator
 from dialogs.services import Services
-from dialogs.votes import rules
+from dialogs.votes import rules, service
 from storage import directory
 from storage.models import Body, Case, Network, Person, Vote
 
@@ -40,18 +39,17 @@ class Standing:
 
 
 async def standing(session: AsyncSession, case: Case, services: Services) -> Standing:
-    body = await session.get(Body, case.body_id)
-    holders = await rules.seat_holders(session, body, services.now())
-    return Standing(body=body, holders=holders, votes=await rules.voters_votes(session, case, holders))
+    body = await directory.body(session, case.body_id)
+    holders = await service.seat_holders(session, body, services.now())
+    return Standing(body=body, holders=holders, votes=await service.voters_votes(session, case, holders))
 
 
 async def watcher_ids(session: AsyncSession, case: Case, state: Standing) -> list[str]:
     """Teams user ids that get their own view (refresh.userIds): seat holders, then the secretariat."""
     ids = [h.teams_id for h in state.holders if h.teams_id]
-    people = (await session.scalars(select(Person).where(Person.network_id == case.network_id,
-                                                         Person.anonymised.is_(False)))).all()
+    people = await directory.people_of(session, case.network_id)
     staff = [p.id for p in people if directory.has_secretariat_role(p) or p.id == case.created_by_id]
-    refs = await rules.personal_conversations(session, staff)
+    refs = await service.personal_conversations(session, staff)
     for person_id in staff:
         teams_id = rules.teams_id_of(refs.get(person_id))
         if teams_id and teams_id not in ids:
@@ -80,7 +78,7 @@ async def case_view(session: AsyncSession, services: Services, case: Case, lang:
     now = services.now()
     mine = state.votes.get(reader.id) if reader is not None else None
     visible = rules.results_visible(case, has_voted=personal and mine is not None)
-    decided_by = await session.get(Person, case.decided_by_id) if case.decided_by_id else None
+    decided_by = await directory.person(session, case.decided_by_id) if case.decided_by_id else None
     view = CaseView(
         case_id=case.id, key=case.key, title=case.title, body=state.body.name, proposal=case.proposal,
         background=case.background or "",
@@ -96,7 +94,7 @@ async def case_view(session: AsyncSession, services: Services, case: Case, lang:
         reason_prefill=reason_prefill)
     if not personal or reader is None:
         return view
-    role = await rules.role_in(session, reader, state.body, now)
+    role = await service.role_in(session, reader, state.body, now)
     staff = await directory.is_secretariat(session, reader, case.network_id)
     is_open = case.status == "open"
     if mine is not None:
@@ -128,7 +126,7 @@ async def case_card_for(session: AsyncSession, services: Services, case: Case, l
 async def decision_card_for(session: AsyncSession, services: Services, case: Case, lang: str, *,
                             problem: str = "", notice: str = "") -> dict:
     state = await standing(session, case, services)
-    decided_by = await session.get(Person, case.decided_by_id) if case.decided_by_id else None
+    decided_by = await directory.person(session, case.decided_by_id) if case.decided_by_id else None
     view = DecisionView(case.id, case.key, case.title, state.body.name, case.proposal, _counts(case, state, lang),
                         _objections(case, state, lang), decided=case.outcome == "decided_by_chair",
                         outcome_text=case.outcome_text or "", decided_by=decided_by.name if decided_by else "",
@@ -137,4 +135,4 @@ async def decision_card_for(session: AsyncSession, services: Services, case: Cas
 
 
 async def network_of(session: AsyncSession, case: Case) -> Network:
-    return await session.get(Network, case.network_id)
+    return await directory.network(session, case.network_id)

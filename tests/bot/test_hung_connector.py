@@ -19,8 +19,8 @@ from sqlalchemy import select
 
 from bot.standins.connector import FakeConnector
 from storage.models import OutboxMessage
-from tests.bot.delivery.test_engine import add_conversation, queue
 from tests.harness import DV_CHAIR, DV_DIRECTOR, BotHarness, message_text
+from tests.harness.delivery import add_conversation, queue
 
 ROOT = Path(__file__).resolve().parents[2]
 

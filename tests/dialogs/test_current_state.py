@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from tests.dialogs.votes.test_dialogue import card_of, join, open_case, press, text_of
 from tests.harness import DV_CHAIR, DV_DIRECTOR, DV_OBSERVER, DV_SECRETARIAT, message_text
+from tests.harness.votes import card_of, join, open_case, press, text_of
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
@@ -27,8 +27,7 @@ async def test_case_cards_do_not_ask_observers_to_vote_nor_offer_changes_after_c
 
 
 async def test_a_consultation_closed_early_does_not_say_the_deadline_was_in_the_future(bot):
-    from tests.dialogs.consultations.test_dialogue import answer
-    from tests.dialogs.consultations.test_secretariat import preview
+    from tests.harness.consultations import answer, preview
 
     bot.services.now = lambda: NOW
     card, _ = await preview(bot, title="Budsjett 2027", deadline="10. desember kl. 12")

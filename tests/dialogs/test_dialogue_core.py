@@ -21,6 +21,7 @@ from tests.harness import (
     BotHarness,
     TeamsUser,
     message_text,
+    play,
 )
 
 # (user, message, fragments the answer must contain, fragments it must not contain)
@@ -193,3 +194,21 @@ async def test_an_unexpected_error_gets_an_apology_with_a_reference_not_a_stack_
     answer = await bot.say_text(DV_DIRECTOR, "språk en")
     assert "Orsak, noko gjekk gale" in answer and "referansen" in answer
     assert "user_preferences" not in answer and "Traceback" not in answer
+
+
+# The language a person chooses holds for what comes after, also for what the bot sends them unasked
+# (dialogs/language.py; the choice stored by storage.directory). (who, sends, must show, must not show)
+LANGUAGE_CHOICE = [
+    (DV_DIRECTOR, "hjelp", ["Dette kan eg hjelpe med"], ["Dette kan jeg", "What I can help with"]),
+    (DV_DIRECTOR, "språk en", ["The language is now English."], []),
+    (DV_DIRECTOR, "hjelp", ["What I can help with"], ["Dette kan eg"]),
+    (DV_DIRECTOR, "language nb", ["Språket er nå bokmål."], []),
+    (DV_DIRECTOR, "hjelp", ["Dette kan jeg hjelpe med"], ["What I can help with", "Dette kan eg"]),
+    (DV_SECRETARIAT, "hjelp", ["Dette kan eg hjelpe med"], ["Dette kan jeg"]),  # one person's choice only
+]
+
+
+async def test_a_chosen_language_holds_for_that_person_only_as_a_table(bot):
+    for user in (DV_DIRECTOR, DV_SECRETARIAT):
+        await bot.install(user)
+    await play(bot, LANGUAGE_CHOICE)

@@ -10,17 +10,17 @@ from hypothesis import strategies as st
 
 from bot.bench.fuzz import card_cases, card_data_keys, card_payloads, invariants, users
 from dialogs import router
-from tests.bot.test_fuzz_activities import CI, fuzz_bot  # noqa: F401 - the fixture
+from tests.harness.fuzz import CI
 
 KEYS = card_data_keys()
 
 
-def check(fuzz_bot, case: dict) -> None:  # noqa: F811
+def check(fuzz_bot, case: dict) -> None:
     problems = fuzz_bot.call(fuzz_bot.fuzzer.run(case))
     assert not problems, problems
 
 
-def test_every_card_action_with_random_data(fuzz_bot):  # noqa: F811
+def test_every_card_action_with_random_data(fuzz_bot):
     actions = sorted(router.CARD_ACTIONS)
     assert actions, "the capabilities registered no card actions"
 
@@ -33,7 +33,7 @@ def test_every_card_action_with_random_data(fuzz_bot):  # noqa: F811
     assert fuzz_bot.call(invariants(fuzz_bot.bot.db)) == []
 
 
-def test_each_action_at_least_once_with_empty_and_wrong_typed_data(fuzz_bot):  # noqa: F811
+def test_each_action_at_least_once_with_empty_and_wrong_typed_data(fuzz_bot):
     """Not left to chance: every action name, with no data and with every field of the wrong type."""
     from bot.bench.loopback import DEMO_USERS
 
@@ -53,7 +53,7 @@ def test_each_action_at_least_once_with_empty_and_wrong_typed_data(fuzz_bot):  #
     assert not failures, "\n".join(f"{verb}: {sorted(set(p))[:2]}" for verb, p in failures.items())
 
 
-def test_the_same_button_pressed_twice_changes_state_once(fuzz_bot):  # noqa: F811
+def test_the_same_button_pressed_twice_changes_state_once(fuzz_bot):
     actions = sorted(router.CARD_ACTIONS)
 
     @CI
@@ -79,7 +79,7 @@ def test_the_same_button_pressed_twice_changes_state_once(fuzz_bot):  # noqa: F8
 
 # --- bugs found in other capabilities (fail until fixed; then remove the marker) ----------------
 
-def test_meeting_buttons_with_out_of_range_ids_are_refused_politely(fuzz_bot):  # noqa: F811
+def test_meeting_buttons_with_out_of_range_ids_are_refused_politely(fuzz_bot):
     from bot.bench.loopback import DEMO_USERS
 
     for data in ({"action": "meeting.rsvp", "event": "9" * 30, "response": "yes"},
@@ -89,7 +89,7 @@ def test_meeting_buttons_with_out_of_range_ids_are_refused_politely(fuzz_bot):  
         fuzz_bot.check(fuzz_bot.bot.activity(DEMO_USERS[1], value=data))
 
 
-def test_answering_an_escalated_question_with_an_out_of_range_id_is_refused_politely(fuzz_bot):  # noqa: F811
+def test_answering_an_escalated_question_with_an_out_of_range_id_is_refused_politely(fuzz_bot):
     """Found by the fuzzer, fixed in dialogs/qa/escalation.py (94445a3)."""
     from bot.bench.loopback import DEMO_USERS
 
@@ -97,7 +97,7 @@ def test_answering_an_escalated_question_with_an_out_of_range_id_is_refused_poli
         "action": "qa.answer_escalated", "id": 10**30, "answer": "Svaret"}))
 
 
-def test_notice_buttons_with_an_out_of_range_id_are_refused_politely(fuzz_bot):  # noqa: F811
+def test_notice_buttons_with_an_out_of_range_id_are_refused_politely(fuzz_bot):
     from bot.bench.loopback import DEMO_USERS
 
     fuzz_bot.check(fuzz_bot.bot.activity(DEMO_USERS[0], value={"action": "notice.ack", "notice": 10**30}))

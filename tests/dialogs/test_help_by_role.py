@@ -7,8 +7,15 @@ from __future__ import annotations
 
 import pytest
 
-from tests.dialogs.test_say_buttons import buttons
-from tests.harness import DIT_DIRECTOR, DV_CHAIR, DV_DIRECTOR, DV_OBSERVER, DV_SECRETARIAT, message_text
+from tests.harness import (
+    DIT_DIRECTOR,
+    DV_CHAIR,
+    DV_DIRECTOR,
+    DV_OBSERVER,
+    DV_SECRETARIAT,
+    buttons,
+    message_text,
+)
 
 ROWS = [
     (DV_DIRECTOR, "hjelp", ["Dette kan du gjere", "**høyring**", "**kva skjer**", "**saker**", "svar på ei open høyring"],

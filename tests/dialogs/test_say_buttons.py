@@ -7,29 +7,9 @@ Table: (who, presses the button titled, on the card from, must show, must not sh
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
-from tests.harness import DV_DIRECTOR, DV_SECRETARIAT, message_text
-
-
-def submits(node: Any) -> list[dict[str, Any]]:
-    """Every Action.Submit in a card, nested action sets included."""
-    found: list[dict[str, Any]] = []
-    if isinstance(node, dict):
-        if node.get("type") == "Action.Submit":
-            found.append(node)
-        for value in node.values():
-            found += submits(value)
-    elif isinstance(node, list):
-        for item in node:
-            found += submits(item)
-    return found
-
-
-def buttons(messages: list[dict]) -> list[dict[str, Any]]:
-    return [b for m in messages for a in m.get("attachments") or [] for b in submits(a.get("content"))]
+from tests.harness import DV_DIRECTOR, DV_SECRETARIAT, buttons, message_text
 
 
 async def _card(bot, who, source: str) -> list[dict]:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import io
 import shutil
 import sqlite3
 import threading
@@ -13,18 +11,10 @@ import time
 import pytest
 from sqlalchemy import func, select
 
-from bot.cli.main import main
 from storage.db import Database
 from storage.models import AuditEntry, Network
 from tests.conftest import PG_AVAILABLE
-
-
-def _run_cli(monkeypatch, url: str, *argv: str) -> tuple[int, str, str]:
-    monkeypatch.setenv("DATABASE_URL", url)
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(list(argv))
-    return code, out.getvalue(), err.getvalue()
+from tests.harness import run_cli
 
 
 async def test_sqlite_backup_while_the_bot_writes_is_consistent(db, tmp_path, monkeypatch):
@@ -51,7 +41,7 @@ async def test_sqlite_backup_while_the_bot_writes_is_consistent(db, tmp_path, mo
         while len(written) < 5:
             time.sleep(0.01)
         out = tmp_path / "copy.db"
-        code, stdout, _err = await asyncio.to_thread(_run_cli, monkeypatch, db.url, "backup", "--out", str(out))
+        code, stdout, _err = await asyncio.to_thread(run_cli, monkeypatch, db.url, "backup", "--out", str(out))
     finally:
         stop.set()
         thread.join()
@@ -75,15 +65,15 @@ async def test_sqlite_backup_while_the_bot_writes_is_consistent(db, tmp_path, mo
 async def test_backup_refuses_to_overwrite_and_names_the_problem(db, tmp_path, monkeypatch):
     out = tmp_path / "exists.db"
     out.write_text("keep me")
-    code, _out, err = await asyncio.to_thread(_run_cli, monkeypatch, db.url, "backup", "--out", str(out))
+    code, _out, err = await asyncio.to_thread(run_cli, monkeypatch, db.url, "backup", "--out", str(out))
     assert code == 2 and "use --force" in err and out.read_text() == "keep me"
-    code, _out, err = await asyncio.to_thread(_run_cli, monkeypatch, db.url, "backup", "--out",
+    code, _out, err = await asyncio.to_thread(run_cli, monkeypatch, db.url, "backup", "--out",
                                               str(tmp_path / "no" / "such" / "x.db"))
     assert code == 2 and "does not exist" in err
 
 
 def test_postgres_print_only_hides_the_password(monkeypatch, tmp_path):
-    code, out, _err = _run_cli(monkeypatch, "postgresql://bot:s3cret@db.example:5432/samarbeid",
+    code, out, _err = run_cli(monkeypatch, "postgresql://bot:s3cret@db.example:5432/samarbeid",
                                "backup", "--print", "--out", str(tmp_path / "b.dump"))
     assert code == 0 and "pg_dump --format=custom" in out and "s3cret" not in out and "PGPASSWORD=" in out
 
@@ -93,7 +83,7 @@ async def test_postgres_backup_runs_pg_dump(any_db, tmp_path, monkeypatch):
     if any_db.is_sqlite:
         pytest.skip("PostgreSQL case")
     out = tmp_path / "pg.dump"
-    code, stdout, err = await asyncio.to_thread(_run_cli, monkeypatch, any_db.url, "backup", "--out", str(out))
+    code, stdout, err = await asyncio.to_thread(run_cli, monkeypatch, any_db.url, "backup", "--out", str(out))
     assert code == 0, err
     assert out.read_bytes()[:5] == b"PGDMP" and "pg_restore" in stdout
     listing = await asyncio.to_thread(

@@ -16,8 +16,8 @@ from sqlalchemy import func, select
 
 from bot.standins.connector import FakeConnector
 from storage.models import OutboxMessage
-from tests.bot.delivery.test_engine import add_conversation, queue
 from tests.conftest import PG_AVAILABLE, _database_from, _pg_admin
+from tests.harness.delivery import add_conversation, queue
 
 pytestmark = pytest.mark.skipif(not PG_AVAILABLE, reason="needs PostgreSQL")
 RECIPIENTS = 80

@@ -12,31 +12,7 @@ from bot.delivery.engine import DeliveryEngine
 from bot.standins.connector import FakeConnector
 from storage import outbox
 from storage.models import ConversationRef, OutboxMessage, Person, PostedCard
-from tests.harness import TENANT
-
-BOT = {"id": "28:samarbeidsbot-test", "name": "Samarbeidsbot"}
-
-
-async def add_conversation(db, connector: FakeConnector, key: str, *, person_id: int | None = None,
-                           active: bool = True) -> str:
-    conversation_id = f"a:conv-{key}"
-    aad = f"aad-{key}"
-    async with db.session() as session:
-        session.add(ConversationRef(
-            conversation_id=conversation_id, conversation_type="personal", tenant_id=TENANT, aad_object_id=aad,
-            person_id=person_id, service_url=connector.url, bot_id=BOT["id"], active=active,
-            reference={"conversation": {"id": conversation_id, "conversationType": "personal", "tenantId": TENANT},
-                       "user": {"id": f"29:{key}", "aadObjectId": aad}, "bot": BOT, "channelId": "msteams",
-                       "serviceUrl": connector.url}))
-    return conversation_id
-
-
-async def queue(db, conversation_id: str | None = None, text: str = "Hei", *, person_id: int | None = None,
-                batch: str = "test", **kwargs) -> int:
-    async with db.session() as session:
-        row = await outbox.enqueue(session, payload={"text": text, "card": None, "summary": ""}, batch=batch,
-                                   conversation_id=conversation_id, person_id=person_id, **kwargs)
-        return row.id
+from tests.harness.delivery import add_conversation, queue
 
 
 async def rows(db) -> dict[int, OutboxMessage]:

@@ -12,7 +12,7 @@ import pytest
 from bot.delivery.engine import DeliveryEngine
 from bot.standins.connector import FakeConnector
 from storage.db import Database
-from tests.bot.delivery.test_engine import add_conversation, queue
+from tests.harness.delivery import add_conversation, queue
 
 CAP = 20  # requests per second per app per tenant at the stand-in (Teams: about 50)
 

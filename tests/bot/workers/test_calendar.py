@@ -19,8 +19,8 @@ from dialogs.meetings import service
 from storage.calendar_sync import request_sync
 from storage.models import Body, Event, Network, Person, Seat
 from storage.models.graph import CalendarSync
-from tests.dialogs.meetings.test_dialogue import ANNOUNCEMENT, data_of
 from tests.harness import DV_CHAIR, DV_DIRECTOR, DV_OBSERVER, DV_SECRETARIAT, TENANT, message_text
+from tests.harness.meetings import ANNOUNCEMENT, data_of
 
 APP_ID = "11111111-2222-4333-8444-555555555555"
 SECRET = "graph-secret"

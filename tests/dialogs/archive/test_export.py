@@ -18,13 +18,12 @@ from sqlalchemy import select
 from yarl import URL
 
 from storage.models import OutboxMessage, Person
-from tests.dialogs.notices.test_export import sent_notice
-from tests.dialogs.votes.test_dialogue import ASKOY, BJORNAFJORDEN, MEMBERS, join, open_case, press
-from tests.dialogs.votes.test_minutes import run_cli
-from tests.harness import DV_CHAIR, DV_DIRECTOR, DV_SECRETARIAT, message_text
+from tests.harness import DV_CHAIR, DV_DIRECTOR, DV_SECRETARIAT, card_actions, message_text, run_cli
+from tests.harness.archive import arkivmelding_schema
+from tests.harness.notices import sent_notice
+from tests.harness.votes import ASKOY, BJORNAFJORDEN, MEMBERS, join, open_case, press
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
-SCHEMAS = Path(__file__).resolve().parents[3].parent / "shared" / "standards" / "fiks-arkiv-v2"
 NS = {"a": "https://ks-no.github.io/standarder/fiks-protokoll/fiks-arkiv/arkivmelding/opprett/v2",
       "m": "https://ks-no.github.io/standarder/fiks-protokoll/fiks-arkiv/metadatakatalog/v2",
       "xsi": "http://www.w3.org/2001/XMLSchema-instance"}
@@ -33,9 +32,7 @@ CONSULTATION = "ny-samarbeidsavtale-2024"
 
 @pytest.fixture(scope="module")
 def schema() -> etree.XMLSchema:
-    xsd = SCHEMAS / "no.ks.fiks.arkiv.v2.arkivering.arkivmelding.opprett.xsd"
-    assert xsd.exists(), f"the official Fiks Arkiv schemas are missing: {xsd}"
-    return etree.XMLSchema(etree.parse(str(xsd)))
+    return arkivmelding_schema()
 
 
 @pytest.fixture(autouse=True)
@@ -92,7 +89,7 @@ def assert_pdfa(content: bytes) -> None:
 
 async def export(bot, monkeypatch, tmp_path, *argv: str) -> tuple[int, str, Path]:
     out = tmp_path / "pakke.zip"
-    code, said = await asyncio.to_thread(run_cli, monkeypatch, bot.db.url, "archive", "export",
+    code, said, _err = await asyncio.to_thread(run_cli, monkeypatch, bot.db.url, "archive", "export",
                                          "--network", "digivestland", *argv, "--out", str(out))
     return code, said, out
 
@@ -217,18 +214,14 @@ async def test_a_notice_not_sent_and_an_unknown_record_are_refused(bot, monkeypa
 # --- the secretariat's button and the signed download link -------------------------------------------
 
 
-def buttons(message) -> list[dict]:
-    return message["attachments"][0]["content"].get("actions", [])
-
-
 async def test_the_secretariat_downloads_the_package_from_the_closed_consultation_s_status_card(bot, schema):
     [status, *_rest] = await bot.say(DV_SECRETARIAT, "høyring")
-    [archive] = [b["data"] for b in buttons(status) if b.get("data", {}).get("action") == "archive.export"]
+    [archive] = [b["data"] for b in card_actions(status) if b.get("data", {}).get("action") == "archive.export"]
     assert archive["kind"] == "consultation"
 
     [answer] = await bot.submit(DV_SECRETARIAT, archive)
     assert "Arkivpakke" in message_text(answer) and "60 minutt" in message_text(answer)
-    [link] = [b["url"] for b in buttons(answer) if b.get("type") == "Action.OpenUrl"]
+    [link] = [b["url"] for b in card_actions(answer) if b.get("type") == "Action.OpenUrl"]
     parts = urlsplit(link)
     async with bot.http.get(bot.server.make_url(URL(f"{parts.path}?{parts.query}", encoded=True))) as response:
         assert response.status == 200 and response.headers["Content-Type"] == "application/zip"
@@ -250,10 +243,10 @@ async def test_the_secretariat_downloads_the_package_from_the_closed_consultatio
 async def test_the_button_is_on_a_sent_notice_s_report_and_a_decided_case_for_the_secretariat(bot, schema):
     notice_id, _report = await sent_notice(bot)
     [report] = await bot.submit(DV_SECRETARIAT, {"action": "notice.report", "notice": notice_id})
-    [archive] = [b["data"] for b in buttons(report) if b.get("data", {}).get("action") == "archive.export"]
+    [archive] = [b["data"] for b in card_actions(report) if b.get("data", {}).get("action") == "archive.export"]
     assert archive == {"action": "archive.export", "kind": "notice", "id": notice_id}
     [answer] = await bot.submit(DV_SECRETARIAT, archive)
-    [link] = [b["url"] for b in buttons(answer) if b.get("type") == "Action.OpenUrl"]
+    [link] = [b["url"] for b in card_actions(answer) if b.get("type") == "Action.OpenUrl"]
     parts = urlsplit(link)
     async with bot.http.get(bot.server.make_url(URL(f"{parts.path}?{parts.query}", encoded=True))) as response:
         assert response.status == 200
@@ -288,16 +281,16 @@ async def test_the_button_is_on_a_sent_notice_s_report_and_a_decided_case_for_th
 
 async def test_the_secretariat_marks_the_record_unnateke_in_teams_and_the_package_carries_it(bot, schema):
     [status, *_rest] = await bot.say(DV_SECRETARIAT, "høyring")
-    [archive] = [b["data"] for b in buttons(status) if b.get("data", {}).get("action") == "archive.export"]
+    [archive] = [b["data"] for b in card_actions(status) if b.get("data", {}).get("action") == "archive.export"]
     [answer] = await bot.submit(DV_SECRETARIAT, archive)
-    marks = {b["data"]["access"]: b["data"] for b in buttons(answer) if b.get("data", {}).get("action") == "archive.mark"}
+    marks = {b["data"]["access"]: b["data"] for b in card_actions(answer) if b.get("data", {}).get("action") == "archive.mark"}
     assert set(marks) == {"offentleg", "unnateke"} and "Offentlegheit: Offentleg" in message_text(answer)
 
     [refused] = await bot.submit(DV_SECRETARIAT, {**marks["unnateke"], "legal_basis": "  "})
     assert "heimel" in message_text(refused)  # an exemption needs its legal basis
     [marked] = await bot.submit(DV_SECRETARIAT, {**marks["unnateke"], "legal_basis": "Offl. § 14"})
     assert "Unnateke offentlegheit (Offl. § 14)" in message_text(marked)
-    [link] = [b["url"] for b in buttons(marked) if b.get("type") == "Action.OpenUrl"]
+    [link] = [b["url"] for b in card_actions(marked) if b.get("type") == "Action.OpenUrl"]
     parts = urlsplit(link)
     async with bot.http.get(bot.server.make_url(URL(f"{parts.path}?{parts.query}", encoded=True))) as response:
         package = Package(await response.read(), schema)

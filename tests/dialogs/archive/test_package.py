@@ -14,13 +14,13 @@ from dialogs.archive.arkivmelding import safe_file_name
 from dialogs.archive.collect import ExportRefused
 from dialogs.archive.records import Access, file_name
 from storage.queries import network_by_slug
-from tests.dialogs.archive.test_export import SCHEMAS
+from tests.harness.archive import arkivmelding_schema
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
 
 async def test_the_stored_consultation_s_package_on_each_database(any_db):
-    schema = etree.XMLSchema(etree.parse(str(SCHEMAS / "no.ks.fiks.arkiv.v2.arkivering.arkivmelding.opprett.xsd")))
+    schema = arkivmelding_schema()
     async with any_db.session() as session:
         network = await network_by_slug(session, "digivestland")
         record = await service.find_record(session, network, "consultation", "ny-samarbeidsavtale-2024")

@@ -6,58 +6,15 @@ demo data; the July 2024 one stays closed.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from dialogs.consultations.export import export_rows
-from storage.models import Consultation, ConsultationResponse, Municipality, Network
-from tests.harness import DA_DIRECTOR, DV_DIRECTOR, DV_OBSERVER, DV_SECRETARIAT, TeamsUser, message_text
-
-NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
-COORDINATOR = TeamsUser("dv-nordhordland", "Marianne Sæbø", "00000000-0000-0000-0000-0000000000a1")
-QUESTIONS = [
-    {"key": "hovudsyn", "kind": "choice", "required": True,
-     "label": {"nn": "Hovudsyn på utkastet", "nb": "Hovedsyn på utkastet", "en": "Overall view"},
-     "options": [{"nn": "Støttar utkastet", "nb": "Støtter utkastet", "en": "Supports the draft"},
-                 {"nn": "Støttar med endringar", "nb": "Støtter med endringer", "en": "Supports with changes"},
-                 {"nn": "Støttar ikkje", "nb": "Støtter ikke", "en": "Does not support"}]},
-    {"key": "merknader", "kind": "text", "label": {"nn": "Merknader", "nb": "Merknader", "en": "Remarks"}},
-]
-
-
-@pytest.fixture
-async def consultation(bot):
-    bot.services.now = lambda: NOW
-    async with bot.db.session() as session:
-        dv = await session.scalar(select(Network).where(Network.slug == "digivestland"))
-        session.add(Consultation(network_id=dv.id, key="test-hoyring", title="Høyring om prioriteringar 2027",
-                                 deadline=NOW + timedelta(days=10), status="open", questions=QUESTIONS,
-                                 contact="Tove Bech <tove.bech@bergen.kommune.no>", source="teams", revision=1))
-        # the coordinator of Region Nordhordland gets a Teams identity
-        from storage.models import Person
-        person = await session.scalar(select(Person).where(Person.key == "dv-nordhordland"))
-        person.tenant_id, person.aad_object_id = COORDINATOR.tenant, COORDINATOR.aad
-    return "test-hoyring"
-
-
-def answer(**fields):
-    return {"action": "consultation.answer", "consultation": "test-hoyring", "revision": 1, **fields}
-
-
-async def versions(bot, number: str) -> list[ConsultationResponse]:
-    async with bot.db.session() as session:
-        return list((await session.scalars(
-            select(ConsultationResponse).join(Consultation).join(
-                Municipality, Municipality.id == ConsultationResponse.municipality_id)
-            .where(Consultation.key == "test-hoyring", Municipality.number == number)
-            .order_by(ConsultationResponse.version))).all())
-
-
-async def total_responses(bot) -> int:
-    async with bot.db.session() as session:
-        return await session.scalar(select(func.count()).select_from(ConsultationResponse))
+from storage.models import Consultation
+from tests.harness import DA_DIRECTOR, DV_DIRECTOR, DV_OBSERVER, DV_SECRETARIAT, message_text, play
+from tests.harness.consultations import COORDINATOR, NOW, answer, total_responses, versions
 
 
 async def test_the_july_2024_consultation_is_closed_and_says_so_with_the_contact(bot):
@@ -176,3 +133,17 @@ async def test_the_secretariats_status_card_updates_in_place_when_an_answer_come
     assert len(updates) == 1
     text = message_text(updates[0].activity)
     assert "1 av 40 kommunar" in text and "Ikkje innspel\n1" in text
+
+
+JOINT = [
+    (COORDINATOR, "høyring", ["Region Nordhordland IKS", "Alver", "Vaksdal", "Send svar"], ["Høyringa er lukka"]),
+    (COORDINATOR, {"press": "Send svar", "q_hovudsyn": "Støttar med endringar"}, ["Kvittering"],
+     ["Vel korleis de svarar."]),
+    (DV_SECRETARIAT, "høyring", ["Felles innspel gjennom regionalt organ\n8", "8 av 40 kommunar"], ["Kvittering"]),
+]
+
+
+async def test_a_regional_body_answers_for_its_members_in_one_go_as_a_table(bot, consultation):
+    for user in (COORDINATOR, DV_SECRETARIAT):
+        await bot.install(user)
+    await play(bot, JOINT)

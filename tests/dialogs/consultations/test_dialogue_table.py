@@ -7,22 +7,9 @@ municipality, is told why they cannot answer.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
 import pytest
-from sqlalchemy import select
 
-from storage.models import Consultation, Network
 from tests.harness import DV_DIRECTOR, DV_OBSERVER, DV_SECRETARIAT, play
-
-NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
-QUESTIONS = [
-    {"key": "hovudsyn", "kind": "choice", "required": True,
-     "label": {"nn": "Hovudsyn på utkastet", "nb": "Hovedsyn på utkastet", "en": "Overall view"},
-     "options": [{"nn": "Støttar utkastet", "nb": "Støtter utkastet", "en": "Supports the draft"},
-                 {"nn": "Støttar ikkje", "nb": "Støtter ikke", "en": "Does not support"}]},
-    {"key": "merknader", "kind": "text", "label": {"nn": "Merknader", "nb": "Merknader", "en": "Remarks"}},
-]
 
 DIALOGUE = [
     (DV_DIRECTOR, "høyring", ["Høyring om prioriteringar 2027", "Svar for Alver kommune", "Hovudsyn på utkastet",
@@ -39,13 +26,8 @@ DIALOGUE = [
 
 
 @pytest.fixture(autouse=True)
-async def consultation(bot):
-    bot.services.now = lambda: NOW
-    async with bot.db.session() as session:
-        dv = await session.scalar(select(Network).where(Network.slug == "digivestland"))
-        session.add(Consultation(network_id=dv.id, key="test-hoyring", title="Høyring om prioriteringar 2027",
-                                 deadline=NOW + timedelta(days=10), status="open", questions=QUESTIONS,
-                                 contact="Tove Bech <tove.bech@bergen.kommune.no>", source="teams", revision=1))
+async def installed(bot, consultation):
+    """The open test consultation (tests/harness/consultations.py), and the app installed for the three."""
     for user in (DV_DIRECTOR, DV_SECRETARIAT, DV_OBSERVER):
         await bot.install(user)
 

@@ -10,8 +10,8 @@ from urllib.parse import urlsplit
 import openpyxl
 import pytest
 
-from tests.dialogs.consultations.test_dialogue import answer, consultation  # noqa: F401 - fixture
 from tests.harness import DV_DIRECTOR, DV_SECRETARIAT, message_text
+from tests.harness.consultations import answer
 
 
 def links(reply: dict) -> dict[str, str]:

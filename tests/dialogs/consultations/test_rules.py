@@ -232,3 +232,60 @@ def test_a_new_consultation_asks_the_overall_view_required_and_remarks_optional(
     draft = rules.parse_form(Consultation(questions=manage.DEFAULT_QUESTIONS), {"kind": "individual",
                              "q_hovudsyn": "Støtter med endringer"}, ALONE, [])
     assert draft.answers == {"hovudsyn": "Støtter med endringer"}
+
+
+# --- whom a person answers for (from the stored person and the municipalities already read) ---
+
+
+def viewer_of(*, roles: list[str], municipality: Municipality | None = ALVER,
+              organisation: Organisation | None = None):
+    from dialogs.turn import Sender
+    from dialogs.viewer import Viewer
+    from storage.models import Network, Person
+
+    network = Network(id=1, slug="digivestland", name="DigiVestland", language="nn")
+    person = Person(id=5, network_id=1, name="Kari Nilsen", roles=roles, municipality=municipality,
+                    organisation=organisation)
+    return Viewer(sender=Sender("t", "a"), lang="nn", person=person, network=network)
+
+
+def test_a_director_answers_for_her_own_member_municipality():
+    party = rules.party_for(viewer_of(roles=["director"]), [])
+    assert [m.name for m in party.municipalities] == ["Alver"] and party.organisation is None
+    assert party.label == "Alver"
+
+
+def test_a_regional_body_answers_jointly_for_the_members_it_covers():
+    party = rules.party_for(viewer_of(roles=["coordinator"], municipality=None, organisation=NORDHORDLAND),
+                            [ALVER, MASFJORDEN])
+    assert party.label == "Region Nordhordland" and len(party.municipalities) == 2
+
+
+def test_who_may_not_answer_is_told_why():
+    outsider = Municipality(id=9, network_id=1, number="4601", name="Bergen", member=False)
+    cases = [(viewer_of(roles=["director"], municipality=None), "consultations.refused_no_municipality"),
+             (viewer_of(roles=["director"], municipality=outsider), "consultations.refused_not_member"),
+             (viewer_of(roles=["adviser"]), "consultations.refused_role")]
+    for viewer, key in cases:
+        with pytest.raises(Refusal) as refused:
+            rules.party_for(viewer, [])
+        assert refused.value.key == key
+    assert "Bergen" in said(rules.Refusal("consultations.refused_not_member", municipality="Bergen"))
+
+
+def test_only_regional_bodies_that_cover_the_municipality_are_offered_for_a_joint_answer():
+    other = Organisation(id=8, network_id=1, key="region-sunnhordland", name="Sunnhordland",
+                         kind="regional_body", covers=["4613"])
+    assert rules.covering([NORDHORDLAND, other], "4631") == [NORDHORDLAND]
+    assert rules.covering([NORDHORDLAND, other], "4601") == []
+
+
+def test_a_stored_answer_that_matches_the_form_is_the_same_answer():
+    from storage.models import ConsultationResponse
+
+    draft = parse({"kind": "individual", "q_hovudsyn": "Støttar utkastet", "q_merknader": "A"})
+    stored = ConsultationResponse(kind="individual", answers={"merknader": "A", "hovudsyn": "Støttar utkastet"},
+                                  on_behalf_of_id=None, own_council_date=None, note="")
+    assert rules.same_answer(stored, draft)
+    stored.answers = {"hovudsyn": "Støttar ikkje"}
+    assert not rules.same_answer(stored, draft)

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from storage.models import Consultation
 from tests.harness import DV_DIRECTOR, DV_SECRETARIAT, message_text
+from tests.harness.consultations import preview
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
@@ -25,11 +26,6 @@ async def consultations(bot) -> int:
 
 async def press(bot, user, data) -> str:
     return "\n".join(message_text(m) for m in await bot.submit(user, data))
-
-
-async def preview(bot, **fields):
-    replies = await bot.submit(DV_SECRETARIAT, {"action": "consultation.preview", **fields})
-    return replies[0]["attachments"][0]["content"], message_text(replies[0])
 
 
 async def test_the_secretariat_opens_a_consultation_and_directors_with_the_app_get_the_card(bot):

@@ -7,9 +7,8 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from storage.models import Consultation, Network
-from tests.dialogs.consultations.test_dialogue import NOW, QUESTIONS, consultation  # noqa: F401 - fixture
-from tests.dialogs.test_say_buttons import buttons
-from tests.harness import DV_DIRECTOR, DV_SECRETARIAT, message_text
+from tests.harness import DV_DIRECTOR, DV_SECRETARIAT, buttons, message_text
+from tests.harness.consultations import NOW, QUESTIONS
 
 
 async def add_second(bot) -> None:

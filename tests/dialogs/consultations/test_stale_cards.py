@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.dialogs.consultations.test_dialogue import answer, consultation, versions  # noqa: F401 - fixture
 from tests.harness import DV_DIRECTOR, message_text
+from tests.harness.consultations import answer, versions
 
 
 def card_data(reply: dict) -> dict:

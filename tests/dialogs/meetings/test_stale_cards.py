@@ -10,8 +10,10 @@ import pytest
 from sqlalchemy import select
 
 from storage.models import Rsvp
-from tests.dialogs.meetings.test_dialogue import _announce_and_confirm, _invitations, data_of, meeting_bot  # noqa: F401
 from tests.harness import DV_DIRECTOR, message_text
+from tests.harness.meetings import announce_and_confirm as _announce_and_confirm
+from tests.harness.meetings import data_of
+from tests.harness.meetings import invitations as _invitations
 
 ROWS = [
     # (who, presses on the invitation as first sent, must show, must not show)

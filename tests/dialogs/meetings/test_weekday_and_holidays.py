@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 
-from tests.dialogs.meetings.test_dialogue import meeting_bot  # noqa: F401 - fixture
 from tests.harness import DV_SECRETARIAT, message_text
 
 ROWS = [

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.dialogs.consultations.test_dialogue import consultation  # noqa: F401 - fixture
-from tests.dialogs.votes.test_dialogue import join, open_case
 from tests.harness import DV_DIRECTOR, DV_OBSERVER, DV_SECRETARIAT, STRANGER, message_text
+from tests.harness.votes import join, open_case
 
 ROWS = [
     # (who, must show, must not show)

@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from storage.models import Job, OutboxMessage
 from storage.models.notices import Notice
-from tests.harness import DV_CHAIR, DV_DIRECTOR, DV_OBSERVER, DV_SECRETARIAT, message_text
+from tests.harness import DV_CHAIR, DV_DIRECTOR, DV_OBSERVER, DV_SECRETARIAT, message_text, play
+from tests.harness.notices import actions, compose, count
+from tests.harness.notices import pressed as texts
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # a Monday
 
@@ -17,25 +19,6 @@ NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # a Monday
 @pytest.fixture(autouse=True)
 def clock(bot):
     bot.services.now = lambda: NOW
-
-
-def actions(message) -> dict[str, dict]:
-    card = message["attachments"][0]["content"]
-    return {a["data"]["action"]: a["data"] for a in card.get("actions", []) if "data" in a}
-
-
-async def texts(bot, user, data) -> str:
-    return "\n".join(message_text(m) for m in await bot.submit(user, data))
-
-
-async def count(bot, model, *where) -> int:
-    async with bot.db.session() as session:
-        return await session.scalar(select(func.count()).select_from(model).where(*where))
-
-
-async def compose(bot, text="kunngjering til styringsgruppa: Møtet 12. desember er flytta til kl. 13."):
-    preview, confirm = await bot.say(DV_SECRETARIAT, text)
-    return preview, confirm
 
 
 async def test_a_notice_to_the_steering_group_reaches_members_and_the_report_shows_each_state(bot):
@@ -130,3 +113,21 @@ async def test_a_scheduled_notice_waits_for_its_time_and_can_be_cancelled(bot):
 
     assert await HANDLERS["notice.send"](bot.services, {"notice": notice_id}) == []  # the job finds it cancelled
     assert await count(bot, OutboxMessage, OutboxMessage.batch == f"notice:{notice_id}") == 0
+
+
+# The same notice as a table (who, sends or presses, must show, must not show): the secretariat writes and
+# sends it, the members who have the app get it, the report counts who was reached.
+NOTICE = [
+    (DV_SECRETARIAT, "kunngjering til styringsgruppa: Møtet 12. desember er flytta til kl. 13.",
+     ["Møtet 12. desember er flytta til kl. 13.", "Styringsgruppa for DigiVestland (12 mottakarar)"],
+     ["lagd i kø"]),
+    (DV_SECRETARIAT, {"press": "Send"}, ["lagd i kø til 12 mottakarar"], []),
+    (DV_CHAIR, None, ["Møtet 12. desember er flytta til kl. 13."], []),
+    (DV_DIRECTOR, None, ["Møtet 12. desember er flytta til kl. 13."], []),
+]
+
+
+async def test_a_notice_is_written_sent_and_received_as_a_table(bot):
+    for user in (DV_CHAIR, DV_DIRECTOR, DV_SECRETARIAT):
+        await bot.install(user)
+    await play(bot, NOTICE)

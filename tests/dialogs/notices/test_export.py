@@ -10,7 +10,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from yarl import URL
 
-from tests.harness import DV_CHAIR, DV_DIRECTOR, DV_OBSERVER, DV_SECRETARIAT, message_text
+from tests.harness import DV_DIRECTOR, DV_SECRETARIAT, message_text
+from tests.harness.notices import sent_notice
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
@@ -22,19 +23,6 @@ def clock(bot):
 
 def buttons(message) -> list[dict]:
     return message["attachments"][0]["content"].get("actions", [])
-
-
-async def sent_notice(bot) -> tuple[int, dict]:
-    """A notice to the steering group, sent and delivered; returns its id and the author's report card."""
-    for user in (DV_CHAIR, DV_DIRECTOR, DV_OBSERVER):
-        await bot.install(user)
-    bot.connector.removed_conversations.add(DV_OBSERVER.personal_conversation)
-    _preview, confirm = await bot.say(DV_SECRETARIAT, "kunngjering til styringsgruppa: Møtet er flytta til kl. 13.")
-    send = next(b["data"] for b in buttons(confirm) if b.get("data", {}).get("action") == "notice.send")
-    replies = await bot.submit(DV_SECRETARIAT, send)
-    await bot.drain()
-    [report] = [m for m in replies if "Rapport" in message_text(m)]
-    return send["notice"], report
 
 
 async def export_link(bot, user, notice_id: int) -> str:

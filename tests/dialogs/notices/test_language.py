@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import select
 
 from storage.models import Municipality, OutboxMessage, Person
-from tests.dialogs.votes.test_dialogue import join
 from tests.harness import DV_DIRECTOR, DV_SECRETARIAT, TeamsUser, message_text
+from tests.harness.votes import join
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 STORD = TeamsUser("dv-direktor-stord", "Kjetil Økland", "a5a5a5a5-0000-0000-0000-000000004614",

@@ -7,11 +7,22 @@ with the report as it stands. Table: (who, presses on the old card, must show, m
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from storage.models import OutboxMessage
-from tests.dialogs.notices.test_dialogue import actions, clock, compose, count, texts  # noqa: F401 - fixture
 from tests.harness import DV_CHAIR, DV_DIRECTOR, DV_SECRETARIAT
+from tests.harness.notices import actions, compose, count
+from tests.harness.notices import pressed as texts
+
+NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # a Monday
+
+
+@pytest.fixture(autouse=True)
+def clock(bot):
+    bot.services.now = lambda: NOW
+
 
 ROWS = [
     (DV_SECRETARIAT, "notice.send", ["Kunngjeringa er alt send"], ["lagd i kø"]),

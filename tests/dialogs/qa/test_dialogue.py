@@ -14,29 +14,13 @@ from tests.harness import (
     DV_SECRETARIAT,
     OUTSIDER,
     message_text,
+    play,
 )
+from tests.harness import submits as buttons  # every Action.Submit in a card
 
 
 def card_of(messages: list[dict]) -> dict:
     return next(a["content"] for m in messages for a in m.get("attachments") or [])
-
-
-def buttons(card: dict) -> list[dict]:
-    """Every Action.Submit in a card (top-level actions and action sets), as {title, data}."""
-    found: list[dict] = []
-
-    def walk(node):
-        if isinstance(node, dict):
-            if node.get("type") == "Action.Submit":
-                found.append(node)
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(card)
-    return found
 
 
 CHAIR = [  # (user, question, what the answer must show)
@@ -201,3 +185,21 @@ async def test_stale_or_forged_escalation_cards(bot):
         assert "finn ikkje dette spørsmålet" in message_text(junk[0])
     empty = await bot.submit(DV_DIRECTOR, {"action": "qa.escalate", "q": ""})
     assert "manglar eit spørsmål" in message_text(empty[0])
+
+
+# A question, its answer with the clause it rests on, and the reader's feedback, as a table
+# (who, sends or presses, must show, must not show).
+ASKED_AND_RATED = [
+    (DV_DIRECTOR, "Kven leiar styringsgruppa?",
+     ["Bergen kommune", "Byggjer på", "Leiar for styringsgruppa (Samarbeidsavtale 2020)", "Nyttig"],
+     ["Det veit eg ikkje"]),
+    (DV_DIRECTOR, {"press": "Nyttig"}, ["Takk for tilbakemeldinga"], []),
+    (DV_CHAIR, "Who chairs the steering group?", ["municipal director of Bergen's department of finance"],
+     ["Byggjer på"]),
+]
+
+
+async def test_a_question_is_answered_with_its_clause_and_rated_as_a_table(bot):
+    for user in (DV_DIRECTOR, DV_CHAIR):
+        await bot.install(user)
+    await play(bot, ASKED_AND_RATED)

@@ -3,32 +3,20 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import io
 import json
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from bot.cli.main import main
 from dialogs.routines import procurement as rules
+from dialogs.routines import service
 from dialogs.routines.common import routines_of
 from dialogs.services import Services
 from storage.db import Database
 from storage.models import Municipality, Network, Person
+from tests.harness import run_cli
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
-
-
-def run_cli(monkeypatch, url: str, *argv: str) -> tuple[int, str, str]:
-    monkeypatch.setenv("DATABASE_URL", url)
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            code = main(list(argv))
-        except SystemExit as exc:
-            code = int(exc.code or 0)
-    return code, out.getvalue(), err.getvalue()
 
 
 async def _procurement_with_a_no(url: str) -> None:
@@ -42,9 +30,9 @@ async def _procurement_with_a_no(url: str) -> None:
         draft = rules.Draft(municipality=munis["Sigdal"], kind="purchase", system="Lønnssystem", area="Økonomi",
                             contract_end=None, value_range="unknown", contact="", description="",
                             deadline=NOW + timedelta(days=14))
-        proc, _ = await rules.register(session, net, draft, person=None, token="a" * 32, now=NOW, actor="test")
-        await rules.record_answer(session, proc, munis["Modum"], modum, "nei", now=NOW, actor="test")
-        await rules.settle(session, services, await routines_of(session, net), proc)
+        proc, _ = await service.register(session, net, draft, person=None, token="a" * 32, now=NOW, actor="test")
+        await service.record_answer(session, proc, munis["Modum"], modum, "nei", now=NOW, actor="test")
+        await service.settle(session, services, await routines_of(session, net), proc)
     await db.dispose()
 
 

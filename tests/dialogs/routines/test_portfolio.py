@@ -17,8 +17,7 @@ from storage.loader import load_path
 from storage.models import AuditEntry, Network
 from storage.models.routines import PortfolioItem, RoutineSettings
 from storage.validate import DataError
-from tests.dialogs.routines.test_procurement import texts
-from tests.harness import DV_DIRECTOR, DV_SECRETARIAT, STRANGER
+from tests.harness import DV_DIRECTOR, DV_SECRETARIAT, STRANGER, texts
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 

@@ -3,7 +3,7 @@ joint procurement, the deadline, and the unhappy paths."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -11,59 +11,14 @@ from sqlalchemy import func, select
 from dialogs.jobs import HANDLERS
 from storage.models import AuditEntry, Body, Case, Job, Person
 from storage.models.routines import JointParticipant, PlannedProcurement, ProcurementAnswer
-from tests.harness import DA_DIRECTOR, DIT_DIRECTOR, DV_DIRECTOR, STRANGER, TeamsUser, message_text
-
-NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
-SIGDAL = DIT_DIRECTOR
-MODUM = TeamsUser("dit-direktor-modum", "Geir Olav Kjos", "00000000-0000-0000-0000-000000000022")
-KRODSHERAD = TeamsUser("dit-direktor-krodsherad", "Marit Noresjø", "00000000-0000-0000-0000-000000000023")
-LEAD = TeamsUser("dit-westrum", "Anette Westrum", "00000000-0000-0000-0000-000000000024")
-IT_LEAD = TeamsUser("dit-orsten", "Håvard Orsten", "00000000-0000-0000-0000-0000000000b1")
-
-FORM = {"kind": "renegotiation", "system": "Fagsystem for barnevern", "area": "Oppvekst",
-        "contract_end": "2027-03-31", "value_range": "1m-5m", "contact": "Kari Lunde Bråthen",
-        "deadline": "7. desember"}
-
-
-@pytest.fixture
-async def dit(bot):
-    """The DigIT people have the app (personal chats), and the clock is the test's."""
-    bot.services.now = lambda: NOW
-    for user in (SIGDAL, MODUM, KRODSHERAD, LEAD):
-        await bot.install(user, locale="nb-NO")
-    return bot
+from tests.harness import DA_DIRECTOR, DV_DIRECTOR, STRANGER, card_data, message_text, texts
+from tests.harness.routines import FORM, IT_LEAD, KRODSHERAD, LEAD, MODUM, NOW, SIGDAL, register
 
 
 def updates(bot, user) -> list[str]:
     """The texts of the cards the bot edited in place in the user's personal chat."""
     return [message_text(r.activity) for r in bot.connector.records
             if r.op == "update" and r.conversation_id == user.personal_conversation]
-
-
-def texts(messages) -> str:
-    return "\n".join(message_text(m) for m in messages)
-
-
-def card_data(messages, action: str) -> dict:
-    """The data of the first card button with this action in the messages."""
-    for message in messages:
-        for attachment in message.get("attachments") or []:
-            for button in (attachment.get("content") or {}).get("actions") or []:
-                if (button.get("data") or {}).get("action") == action:
-                    return dict(button["data"])
-    raise AssertionError(f"no {action} button")
-
-
-async def register(bot, user=SIGDAL, **changes) -> str:
-    """Sigdal registers through text command → form → preview → confirm; returns the key."""
-    form = await bot.say(user, "ny anskaffelse", locale="nb-NO")
-    assert "Planlagt anskaffelse" in texts(form)
-    preview = await bot.submit(user, {"action": "procurement.preview", **FORM, **changes}, locale="nb-NO")
-    confirm = card_data(preview, "procurement.confirm")
-    await bot.submit(user, confirm, locale="nb-NO")
-    await bot.drain()
-    async with bot.db.session() as session:
-        return (await session.scalars(select(PlannedProcurement.key).order_by(PlannedProcurement.id.desc()))).first()
 
 
 async def answer(bot, user, key: str, choice: str) -> str:
@@ -280,6 +235,7 @@ async def test_bad_form_input_keeps_what_was_typed(dit):
 async def test_the_routine_rules_on_every_database(any_db):
     """Register, a double answer, a changed answer, Nei → one council case, then the deadline (SQLite + PostgreSQL)."""
     from dialogs.routines import procurement as rules
+    from dialogs.routines import service
     from dialogs.routines.common import routines_of
     from dialogs.services import Services
     from storage.models import Municipality, Network
@@ -295,25 +251,25 @@ async def test_the_routine_rules_on_every_database(any_db):
         draft = rules.Draft(municipality=munis["Sigdal"], kind="change", system="Økonomisystem", area="",
                             contract_end=None, value_range="gt5m", contact="", description="",
                             deadline=NOW + timedelta(days=7))
-        proc, new = await rules.register(session, net, draft, person=people["dit-direktor-sigdal"], token="b" * 32,
+        proc, new = await service.register(session, net, draft, person=people["dit-direktor-sigdal"], token="b" * 32,
                                          now=NOW, actor="test")
-        again, new_again = await rules.register(session, net, draft, person=None, token="b" * 32, now=NOW,
+        again, new_again = await service.register(session, net, draft, person=None, token="b" * 32, now=NOW,
                                                 actor="test")
         assert new and not new_again and again.id == proc.id and proc.key == "ansk-2026-001"
-        assert (await rules.find(session, net, "ANSK-2026-001 ", lock=True)).id == proc.id  # row lock on PostgreSQL
+        assert (await service.find(session, net, "ANSK-2026-001 ", lock=True)).id == proc.id  # row lock on PostgreSQL
         krod, modum = people["dit-direktor-krodsherad"], people["dit-direktor-modum"]
-        assert await rules.record_answer(session, proc, munis["Krødsherad"], krod, "vurderer", now=NOW, actor="t")
-        assert not await rules.record_answer(session, proc, munis["Krødsherad"], krod, "vurderer", now=NOW, actor="t")
-        assert await rules.record_answer(session, proc, munis["Modum"], modum, "nei", now=NOW, actor="t")
-        first = await rules.settle(session, services, routines, proc)
-        second = await rules.settle(session, services, routines, proc)
+        assert await service.record_answer(session, proc, munis["Krødsherad"], krod, "vurderer", now=NOW, actor="t")
+        assert not await service.record_answer(session, proc, munis["Krødsherad"], krod, "vurderer", now=NOW, actor="t")
+        assert await service.record_answer(session, proc, munis["Modum"], modum, "nei", now=NOW, actor="t")
+        first = await service.settle(session, services, routines, proc)
+        second = await service.settle(session, services, routines, proc)
         assert first.council.new and second.council is None and not first.closed
         clock["now"] = proc.deadline
         with pytest.raises(rules.Refusal):
-            await rules.record_answer(session, proc, munis["Krødsherad"], krod, "ja", now=clock["now"], actor="t")
-        closed = await rules.settle(session, services, routines, proc, at_deadline=True)
+            await service.record_answer(session, proc, munis["Krødsherad"], krod, "ja", now=clock["now"], actor="t")
+        closed = await service.settle(session, services, routines, proc, at_deadline=True)
         assert closed.closed and proc.outcome == "council" and proc.closed_reason == "deadline"
-        assert [m.name for m in (await rules.tally(session, proc)).having("vurderer")] == ["Krødsherad"]
+        assert [m.name for m in (await service.tally(session, proc)).having("vurderer")] == ["Krødsherad"]
     async with any_db.session() as session:
         cases = (await session.scalars(select(Case))).all()
         assert len(cases) == 1 and cases[0].created_by_id == people["dit-westrum"].id

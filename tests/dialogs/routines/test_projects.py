@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 
 from storage.models import Body, Case, Person
 from storage.models.routines import InnovationProject, ProjectCheck
-from tests.dialogs.routines.test_procurement import KRODSHERAD, LEAD, MODUM, SIGDAL, card_data, texts
-from tests.harness import DV_DIRECTOR, STRANGER, TeamsUser, message_text
+from tests.harness import DV_DIRECTOR, STRANGER, TeamsUser, card_data, message_text, texts
+from tests.harness.routines import KRODSHERAD, LEAD, MODUM, SIGDAL
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 # Two DigIT representatives get Teams identities for these tests.

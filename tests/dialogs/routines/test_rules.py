@@ -147,6 +147,27 @@ def test_the_round_is_settled_when_everyone_asked_has_a_definite_answer():
     assert procurement.Tally(initiator=SIGDAL, asked=[]).settled  # nobody else to ask
 
 
+def test_a_member_answers_ja_nei_or_vurderer_but_never_to_its_own_registration():
+    for answer in ("ja", "nei", "vurderer"):
+        procurement.check_answer(proc(), MODUM, answer, NOW)
+    with pytest.raises(Refusal) as bad:
+        procurement.check_answer(proc(), MODUM, "kanskje", NOW)
+    assert bad.value.key == "routines.bad_answer"
+    with pytest.raises(Refusal) as own:
+        procurement.check_answer(proc(), SIGDAL, "ja", NOW)
+    assert own.value.key == "routines.proc_own" and "ansk-2026-001" in said(own.value)
+    with pytest.raises(Refusal) as late:
+        procurement.check_answer(proc(deadline=NOW), MODUM, "ja", NOW)
+    assert late.value.key == "routines.proc_closed"
+
+
+def test_a_closed_round_ends_in_a_joint_procurement_a_council_case_both_or_neither():
+    assert procurement.outcome_of(joint=True, council=True) == "joint_and_council"
+    assert procurement.outcome_of(joint=True, council=False) == "joint"
+    assert procurement.outcome_of(joint=False, council=True) == "council"
+    assert procurement.outcome_of(joint=False, council=False) == "no_answer"
+
+
 # --- the portfolio edit card ----------------------------------------------------------------------
 
 

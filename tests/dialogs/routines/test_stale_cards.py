@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import select
 
 from storage.models.routines import ProcurementAnswer
-from tests.dialogs.routines.test_procurement import MODUM, card_data, dit, register, texts  # noqa: F401
+from tests.harness import card_data, texts
+from tests.harness.routines import MODUM, register
 
 ROWS = [
     # (who, presses on the card shown before any answer, must show, must not show)

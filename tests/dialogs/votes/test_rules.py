@@ -11,8 +11,10 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from dialogs.i18n import OSLO, t
+from dialogs.keys import next_key
 from dialogs.refusal import Refusal
 from dialogs.votes import rules
+from storage import directory
 from storage.models import Body, Case, Person, Seat, Vote
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # a Monday, 10:00 in Oslo
@@ -345,3 +347,65 @@ def test_the_minutes_state_the_outcome_in_words(outcome, shown):
     decided = case(status="open" if not outcome else "closed")
     decided.outcome, decided.outcome_text = outcome, "Sekretariatet førebur innkjøpet."
     assert _outcome(decided, "nn", "Sigurd Vikøren") == shown
+
+
+# --- seats, keys and closing, from rows already read -------------------------------------------
+
+
+def seat(seat_id: int, role: str, person_id: int, *, valid_to: date | None = None) -> Seat:
+    return Seat(id=seat_id, body_id=2, key=f"s{seat_id}", role=role, person_id=person_id, valid_to=valid_to)
+
+
+def test_a_person_with_two_seats_counts_once_with_the_stronger_role_and_an_ended_seat_counts_not():
+    ingrid, odd, kari = (Person(id=i, network_id=1, name=n) for i, n in ((1, "Ingrid"), (2, "Odd"), (3, "Kari")))
+    rows = [(seat(1, "observer", 1), ingrid), (seat(2, "chair", 1), ingrid),
+            (seat(3, "voting_member", 2, valid_to=date(2026, 1, 31)), odd), (seat(4, "voting_member", 3), kari)]
+    chosen = rules.strongest_seats(rows, rules.oslo_today(NOW))
+    assert {pid: s.role for pid, (s, _p) in chosen.items()} == {1: "chair", 3: "voting_member"}
+    assert rules.strongest_role([seat(1, "observer", 1), seat(2, "chair", 1)], rules.oslo_today(NOW)) == "chair"
+    assert rules.strongest_role([seat(3, "voting_member", 2, valid_to=date(2026, 1, 31))], NOW.date()) is None
+
+
+def test_case_keys_count_up_within_the_oslo_year():
+    new_year = datetime(2026, 12, 31, 23, 30, tzinfo=UTC)  # already 2027 in Oslo
+    assert rules.key_prefix(new_year) == "sak-2027-"
+    assert next_key("sak-2027-", []) == "sak-2027-001"
+    assert next_key("sak-2026-", ["sak-2026-002", "sak-2026-010", "sak-2026-x", "ansk-2026-099"]) == "sak-2026-011"
+
+
+def test_the_refusal_names_the_secretariat_lead_with_an_address_before_other_secretariat_members():
+    people = [Person(id=1, name="Siri", roles=["secretariat"], email="siri@example.no"),
+              Person(id=2, name="Tove", roles=["secretariat_lead"], email=""),
+              Person(id=3, name="Per", roles=["secretariat_lead"], email="per@example.no")]
+    assert directory.contact_of(people) == "Per <per@example.no>"
+    assert directory.contact_of(people[:2]) == "Siri <siri@example.no>"
+    assert directory.contact_of([]) == ""
+
+
+def test_consensus_adopts_and_one_disagreement_leaves_it_to_the_chair():
+    assert rules.outcome_of(case(), votes("einig", "avstar")) == "adopted"
+    assert rules.outcome_of(case(), votes("einig", "ueinig")) == "awaiting_chair"
+    assert rules.outcome_of(case(), []) == "awaiting_chair"
+
+
+def test_a_case_closes_early_only_when_every_current_voter_has_voted_and_observers_do_not_count():
+    person = [Person(id=i, network_id=1, name=f"P{i}") for i in (1, 2, 3)]
+    holders = [rules.Holder(person=person[0], seat=seat(1, "chair", 1), role="chair"),
+               rules.Holder(person=person[1], seat=seat(2, "voting_member", 2), role="voting_member"),
+               rules.Holder(person=person[2], seat=seat(3, "observer", 3), role="observer")]
+    cast = {v.person_id: v for v in votes("einig", "einig", "avstar")}
+    assert rules.of_voters(cast, holders).keys() == {1, 2}
+    assert rules.everyone_voted(holders, rules.of_voters(cast, holders))
+    assert not rules.everyone_voted(holders, {1: cast[1]})
+    assert not rules.everyone_voted(holders[2:], {})  # nobody with a vote: never "everyone voted"
+
+
+def test_results_may_be_hidden_longer_but_never_shown_earlier_than_promised():
+    assert rules.visibility_tightened(case(visibility="after_vote"), "after_close") is True
+    assert rules.visibility_tightened(case(visibility="after_vote"), "after_vote") is False
+    with pytest.raises(Refusal) as looser:
+        rules.visibility_tightened(case(visibility="after_vote"), "at_once")
+    assert looser.value.key == "votes.visibility_looser"
+    with pytest.raises(Refusal) as closed:
+        rules.visibility_tightened(case(status="closed"), "after_close")
+    assert closed.value.key == "votes.closed_no_change"

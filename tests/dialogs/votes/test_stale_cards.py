@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tests.dialogs.votes.test_dialogue import card_of, executes, join, open_case, press, text_of, vote_rows
 from tests.harness import DV_DIRECTOR
+from tests.harness.votes import card_of, executes, join, open_case, press, text_of, vote_rows
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 

@@ -8,7 +8,15 @@ from datetime import UTC, datetime
 import pytest
 
 from storage.models import AuditEntry, Case
-from tests.dialogs.votes.test_dialogue import (
+from tests.harness import (
+    DA_DIRECTOR,
+    DV_CHAIR,
+    DV_DIRECTOR,
+    DV_OBSERVER,
+    DV_SECRETARIAT,
+    STRANGER,
+)
+from tests.harness.votes import (
     ASKOY,
     MEMBERS,
     executes,
@@ -18,14 +26,6 @@ from tests.dialogs.votes.test_dialogue import (
     refused_entries,
     vote_buttons,
     vote_rows,
-)
-from tests.harness import (
-    DA_DIRECTOR,
-    DV_CHAIR,
-    DV_DIRECTOR,
-    DV_OBSERVER,
-    DV_SECRETARIAT,
-    STRANGER,
 )
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)

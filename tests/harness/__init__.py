@@ -7,6 +7,8 @@ waiting is needed for in-turn replies).
 
 from __future__ import annotations
 
+import contextlib
+import io
 import itertools
 import json
 import uuid
@@ -17,6 +19,7 @@ from aiohttp import ClientSession
 from aiohttp.test_utils import TestServer
 
 from bot.app import create_app
+from bot.cli.main import main as cli_main
 from bot.config import load_settings
 from bot.standins.connector import FakeConnector, Member
 from storage.db import Database
@@ -281,3 +284,61 @@ async def play(bot: BotHarness, rows: list[tuple[TeamsUser, Any, list[str], list
             assert fragment in text, f"row {number} ({user.key}, {step!r}): {fragment!r} not shown in {text!r}"
         for fragment in must_not_show:
             assert fragment not in text, f"row {number} ({user.key}, {step!r}): {fragment!r} shown in {text!r}"
+
+
+def run_cli(monkeypatch, url: str, *argv: str) -> tuple[int, str, str]:
+    """`samarbeidsbot ARGV…` against the database at `url`, in this process: (exit code, stdout, stderr)."""
+    monkeypatch.setenv("DATABASE_URL", url)
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = cli_main(list(argv))
+        except SystemExit as exc:  # argparse errors
+            code = int(exc.code or 0)
+    return code, out.getvalue(), err.getvalue()
+
+
+def texts(messages) -> str:
+    """What the messages say (each as `message_text` reads it), one message a line."""
+    return "\n".join(message_text(m) for m in messages)
+
+
+def card_data(messages, action: str) -> dict:
+    """The data of the first card button with this action in the messages."""
+    for message in messages:
+        for attachment in message.get("attachments") or []:
+            for button in (attachment.get("content") or {}).get("actions") or []:
+                if (button.get("data") or {}).get("action") == action:
+                    return dict(button["data"])
+    raise AssertionError(f"no {action} button")
+
+
+def actions_in(node: Any, kind: str = "Action.", *, behind_refresh: bool = True) -> list[dict[str, Any]]:
+    """Every button of this kind ("Action.Submit", "Action.Execute"; "Action." for all) in a card, nested
+    action sets included; `behind_refresh=False` leaves out the card's refresh action (not a button)."""
+    found: list[dict[str, Any]] = []
+    if isinstance(node, dict):
+        if str(node.get("type", "")).startswith(kind):
+            found.append(node)
+        for key, value in node.items():
+            if behind_refresh or key != "refresh":
+                found += actions_in(value, kind, behind_refresh=behind_refresh)
+    elif isinstance(node, list):
+        for item in node:
+            found += actions_in(item, kind, behind_refresh=behind_refresh)
+    return found
+
+
+def submits(node: Any) -> list[dict[str, Any]]:
+    """Every Action.Submit in a card, nested action sets included."""
+    return actions_in(node, "Action.Submit")
+
+
+def buttons(messages: list[dict]) -> list[dict[str, Any]]:
+    """Every Action.Submit button on the cards of these messages."""
+    return [b for m in messages for a in m.get("attachments") or [] for b in submits(a.get("content"))]
+
+
+def card_actions(message: dict) -> list[dict]:
+    """The buttons at the foot of a message's (first) card."""
+    return message["attachments"][0]["content"].get("actions", [])
