@@ -13,11 +13,13 @@ from storage.models import Network
 
 _JOINED_Q = {
     "nn": ["Kva kommunar har tiltredd den nye avtalen?", "Kven har tiltredd samarbeidsavtalen?",
-           "Kva kommunar har slutta seg til avtalen?", "Kor mange kommunar har tiltredd?"],
+           "Kva kommunar har slutta seg til avtalen?", "Kor mange kommunar har tiltredd?",
+           "Kven er partar i avtalen?"],
     "nb": ["Hvilke kommuner har tiltrådt den nye avtalen?", "Hvem har tiltrådt samarbeidsavtalen?",
-           "Hvilke kommuner har sluttet seg til avtalen?", "Hvor mange kommuner har tiltrådt?"],
+           "Hvilke kommuner har sluttet seg til avtalen?", "Hvor mange kommuner har tiltrådt?",
+           "Hvem er parter i avtalen?"],
     "en": ["Which municipalities have joined the new agreement?", "Who has joined the agreement?",
-           "How many municipalities have joined?"],
+           "How many municipalities have joined?", "Who are the parties to the agreement?"],
 }
 _ONE_Q = {
     "nn": ["Har {name} tiltredd den nye avtalen?", "Har {name} vedteke å tiltre avtalen?",
@@ -63,7 +65,7 @@ async def agreement_documents(session: AsyncSession, network: Network) -> list[Q
     if status is not None and status.version_status in ("adopted", "in_force"):
         cite = [QaCitation(title=t("agreements.accession_title", network.language, label=status.version_label),
                            ref=f"accessions/{status.version_key}")]
-        joined = status.named("joined", "joined_with_reservations")
+        joined = [r.municipality for r in status.parties]  # the one rule the status and the text read
         answer = {lang: t("agreements.qa_joined", lang, label=status.version_label, count=len(joined),
                           total=len(status.rows), names=_names(joined, lang),
                           planned=_names(status.named("planned"), lang)) for lang in LANGUAGES}
