@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dialogs.agreements.accession import AccessionStatus, accession_status, party_line
+from dialogs.agreements.validity import VersionInfo
 from dialogs.agreements.versions import as_like
 from dialogs.i18n import format_day, t
 from storage.models import Agreement, AgreementVersion, Network
@@ -48,7 +49,7 @@ def _names(names: list[str], lang: str) -> str:
     return t("agreements.text_and", lang, first=", ".join(names[:-1]), last=names[-1])
 
 
-def period_of(version: AgreementVersion, lang: str) -> str:
+def period_of(version: AgreementVersion | VersionInfo, lang: str) -> str:
     start = format_day(version.valid_from, lang) if version.valid_from else ""
     end = format_day(version.valid_to, lang) if version.valid_to else ""
     if start and end:
