@@ -5,6 +5,7 @@ about (by default today), whose clauses alone answer it."""
 
 from __future__ import annotations
 
+import time
 from datetime import date, datetime
 
 from sqlalchemy import select
@@ -15,7 +16,7 @@ from dialogs.agreements.text import period_of
 from dialogs.agreements.validity import Asked, VersionInfo
 from dialogs.agreements.versions import changes_of, main_agreement
 from dialogs.i18n import LANGUAGES, OSLO, format_day, t
-from dialogs.qa.sources import QaCitation, QaDocument, QaScope, qa_scope, qa_source
+from dialogs.qa.sources import QaCitation, QaDocument, QaScope, invalidation_stamp, qa_scope, qa_source
 from storage.models import Agreement, AgreementVersion, Clause, Network
 
 _JOINED_Q = {
@@ -138,8 +139,27 @@ def _version_line(version: AgreementVersion, lang: str) -> str:
 # --- the scope of a question: the version valid on the date it is about ------------------------
 
 
+# Asked on every question: the versions are read at most every VERSIONS_TTL seconds per database and
+# network, and at once after `invalidate` (adoption, the switch into force, an import in this process).
+VERSIONS_TTL = 5.0
+_VERSIONS: dict[tuple[str, int], tuple[tuple[int, int], float, dict[str, list[VersionInfo]]]] = {}
+
+
 async def _versions(session: AsyncSession, network: Network) -> dict[str, list[VersionInfo]]:
-    """Each agreement's versions that have clauses, in one query (asked on every question)."""
+    key = (str(getattr(session.bind, "url", id(session.bind))), network.id)
+    stamp, now = invalidation_stamp(network.id), time.monotonic()
+    cached = _VERSIONS.get(key)
+    if cached is not None and cached[0] == stamp and now - cached[1] < VERSIONS_TTL:
+        return cached[2]
+    found = await _read_versions(session, network)
+    if len(_VERSIONS) > 1000:
+        _VERSIONS.clear()
+    _VERSIONS[key] = (stamp, now, found)
+    return found
+
+
+async def _read_versions(session: AsyncSession, network: Network) -> dict[str, list[VersionInfo]]:
+    """Each agreement's versions that have clauses, in one query."""
     has_clauses = select(Clause.id).where(Clause.version_id == AgreementVersion.id).exists()
     rows = (await session.execute(
         select(Agreement.key, AgreementVersion.key, AgreementVersion.label, AgreementVersion.status,

@@ -127,7 +127,7 @@ def matched_question(question: str, asked: Asked, lang: str = "nn") -> str | Non
     stripped = _VALIDITY.sub(" ", text)
     if len(_words(stripped)) >= 3:
         text = stripped
-    text = " ".join(text.split())
+    text = re.sub(r"\s+([?.!,])", r"\1", " ".join(text.split()))
     return text if _words(text) and text != question else None
 
 
