@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from dialogs.agreements import document, lifecycle
 from dialogs.agreements.versions import import_draft
+from dialogs.qa import sources
 from dialogs.qa.sources import invalidate
 from storage.models import AgreementVersion, Network
 from tests.harness import DA_DIRECTOR, DV_DIRECTOR, Clock, play
@@ -90,3 +91,15 @@ async def test_with_one_version_nothing_changes(bot):
     bot.services.now = lambda: NOW
     text = await bot.say_text(DA_DIRECTOR, "Hva sa avtalen om felles anskaffelser i 2023?")
     assert "Svar fra" not in text and "Ingen versjon" not in text, text
+
+
+async def test_a_broken_scope_does_not_stop_answers(bot):
+    @sources.qa_scope("test-broken-scope")
+    async def broken(session, network, question, lang, now):
+        raise RuntimeError("boom")
+
+    try:
+        bot.services.now = lambda: NOW
+        assert "kvartalsvis" in await bot.say_text(DV_DIRECTOR, "Kor ofte møtest styringsgruppa?")
+    finally:
+        sources.QA_SCOPES.pop("test-broken-scope", None)

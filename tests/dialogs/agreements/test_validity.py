@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 
 from dialogs.agreements.validity import Asked, VersionInfo, asked_in, matched_question, version_for
+from dialogs.qa.sources import QaScope
 
 TODAY = date(2026, 11, 23)
 OLD = VersionInfo("samarbeidsavtale", "2020", "Samarbeidsavtale 2020", "expired", None, date(2024, 12, 31), 1)
@@ -72,3 +73,15 @@ def test_the_version_in_force_by_its_status_is_todays():
                            date(2027, 1, 1), None, 2)
     # the switch follows the project's clock: before the effective date by the calendar, in force by status
     assert version_for([OLD, in_force], Asked(), TODAY) == (in_force, "current")
+
+
+def test_a_scope_hides_only_hits_that_cite_nothing_but_hidden_versions_of_an_agreement():
+    scope = QaScope(hidden=frozenset({"samarbeidsavtale/2020"}), notes={"samarbeidsavtale": {"nn": "Svar frå X."}})
+    assert not scope.admits({"samarbeidsavtale/2020/styringsgruppe", "styringsgruppe"})
+    # a fact on the 2020 text that also cites a news item is still about the 2020 text
+    assert not scope.admits({"samarbeidsavtale/2020/varigheit", "status-juli-2024/2024-07/status-om-digivestland"})
+    assert scope.admits({"samarbeidsavtale/utkast-2027/varigheit", "samarbeidsavtale/2020/varigheit"})
+    assert scope.admits({"status-juli-2024/2024-07/status-prosess"}) and scope.admits(set())
+    assert scope.admits({"styringsgruppe"})  # a bare clause key names no version
+    assert scope.note_for(["samarbeidsavtale/2020/varigheit"], "nn") == ""  # a hidden version carries no note
+    assert scope.note_for(["accessions/utkast-2027", "samarbeidsavtale/utkast-2027/varigheit"], "nn") == "Svar frå X."
