@@ -16,13 +16,14 @@ from bot.cli.main import main
 
 DRAFT = Path(__file__).parent / "fixtures" / "utkast-2025.md"
 OFFICE = shutil.which("soffice") or shutil.which("libreoffice")
-OFFICE_FILES = ["oppsummering.docx", "oppsummering.xlsx", "tiltreding.docx", "tiltreding.xlsx", "avtale.docx"]
+OFFICE_FILES = ["oppsummering.docx", "oppsummering.xlsx", "tiltreding.docx", "tiltreding.xlsx", "avtale.docx",
+                "svar.xlsx"]
 
 
 @pytest.fixture(scope="module")
 def exports(tmp_path_factory) -> Path:
     """The files: the clause diff of an import, the input summary of the July 2024 consultation on the
-    imported draft, Digitale Akershus's accession status (Bærum's decision) and its agreement text."""
+    imported draft and its answers, Digitale Akershus's accession status (Bærum's decision) and its agreement text."""
     out = tmp_path_factory.mktemp("exports")
     before = os.environ.get("DATABASE_URL")
     os.environ["DATABASE_URL"] = f"sqlite+aiosqlite:///{out / 'cli.db'}"
@@ -32,6 +33,9 @@ def exports(tmp_path_factory) -> Path:
              "--diff", str(out / "endringar.md"), str(DRAFT)],
             ["agreement", "summary", "--network", "digivestland", "--out", str(out / "oppsummering.docx")],
             ["agreement", "summary", "--network", "digivestland", "--out", str(out / "oppsummering.xlsx")],
+            # the answers to the consultation on the draft, every version (the consultations capability's export)
+            ["consultation", "export", "--network", "digivestland", "--out", str(out / "svar.xlsx")],
+            ["consultation", "export", "--network", "digivestland", "--out", str(out / "svar.csv")],
             ["agreement", "accessions", "--network", "digitale-akershus", "--out", str(out / "tiltreding.docx")],
             ["agreement", "accessions", "--network", "digitale-akershus", "--out", str(out / "tiltreding.xlsx")],
             ["agreement", "text", "--network", "digitale-akershus", "--out", str(out / "avtale.docx")],
@@ -82,6 +86,18 @@ def test_the_workbooks_read_back(exports):
     assert list(status) == ["2020", "Parter"]
     assert ("Bærum", "Tiltrer", "Formannskapet", "2019-06-18", "165/19") in [r[:5] for r in status["2020"]]
     assert status["Parter"][1:] == [("Bærum", "Tiltrer", "Formannskapet", "2019-06-18", "165/19", "2020-01-01")]
+
+
+def test_the_answers_read_back(exports):
+    import csv
+
+    book = _xlsx_rows(exports / "svar.xlsx")
+    rows = next(iter(book.values()))
+    with (exports / "svar.csv").open(encoding="utf-8-sig", newline="") as f:
+        table = list(csv.reader(f))
+    assert len(rows) == len(table) > 20  # a header and the 23 municipalities' answers
+    assert [str(c) for c in rows[0]] == table[0]
+    assert any("Alver" in str(c) for r in rows for c in r)
 
 
 def test_the_markdown_files_read_back(exports):
