@@ -1,4 +1,4 @@
-"""`samarbeidsbot agreement import|diff|summary|accessions|switch`: the secretariat's agreement work.
+"""`samarbeidsbot agreement import|consult|summary|accessions|text|switch`: the secretariat's agreement work.
 
 `import` reads a draft (Markdown or .docx) into numbered clauses, checks it (nothing is written
 when the numbering is broken, a number repeats or a clause is empty) and prints the clause-level
@@ -52,6 +52,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     a.add_argument("--out", default=None, help="write .xlsx or .docx instead of printing")
     a.add_argument("--json", action="store_true")
     a.set_defaults(coro=_accessions)
+
+    x = asub.add_parser("text", help="the agreement's text with its parties (from the accession rows)")
+    x.add_argument("--network", required=True)
+    x.add_argument("--version", default=None, help="version key (default: the latest adopted or in force)")
+    x.add_argument("--out", required=True, help="file.docx or file.md")
+    x.set_defaults(coro=_text)
 
     w = asub.add_parser("switch", help="put adopted versions whose effective date has come into force now")
     w.add_argument("--network", required=True)
@@ -220,6 +226,30 @@ async def _accessions(args) -> int:
     counts = status.counts
     print(f"{status.version_label}: joined {counts['joined']}, planned {counts['planned']}, "
           f"not yet {counts['not_yet']}, declined {counts['declined']} (of {len(status.rows)})")
+    return 0
+
+
+async def _text(args) -> int:
+    from dialogs.agreements.text import agreement_text, to_docx, to_markdown
+
+    out = Path(args.out)
+    if out.suffix.lower() not in (".docx", ".md"):
+        raise UsageError("--out must end in .docx or .md")
+    db = await ready_db(cli_settings())
+    try:
+        network = await require_network(db, args.network)
+        async with db.session() as session:
+            text = await agreement_text(session, network, args.version)
+    finally:
+        await db.dispose()
+    if text is None:
+        raise UsageError(f"no agreement version {args.version or '(adopted or in force)'} in {args.network}")
+    lang = network.language
+    if out.suffix.lower() == ".docx":
+        out.write_bytes(to_docx(text, lang))
+    else:
+        out.write_text(to_markdown(text, lang), encoding="utf-8")
+    print(f"wrote {text.label} ({len(text.clauses)} clauses, {len(text.status.parties)} parties) to {out}")
     return 0
 
 

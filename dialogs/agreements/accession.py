@@ -17,7 +17,8 @@ from dialogs.refusal import Refusal
 from dialogs.viewer import Viewer
 from storage.models import Accession, Agreement, AgreementVersion, AuditEntry, Municipality, Network
 
-DECISIONS = ("joined", "joined_with_reservations", "declined")
+JOINED = ("joined", "joined_with_reservations")
+DECISIONS = (*JOINED, "declined")
 STATUSES = (*DECISIONS, "planned")
 REGISTER_ROLES = ("director", "mayor", "representative")
 MAX_TEXT = 2000
@@ -132,6 +133,14 @@ async def register(session: AsyncSession, version: AgreementVersion, municipalit
     return row, True
 
 
+def is_party(status: str) -> bool:
+    """The one rule for an agreement version's parties: a municipality is a party when its newest
+    accession row for the version is a council decision to join it, with or without reservations
+    (the draft's clause 11: the agreement applies to a municipality from its own decision). The
+    status, Q&A, the exports and the agreement text all ask this, never the member flag."""
+    return status in JOINED
+
+
 @dataclass
 class StatusRow:
     municipality: str
@@ -144,6 +153,7 @@ class StatusRow:
     planned_date: date | None = None
     protocol_url: str = ""
     illustrative: bool = False
+    effective_from: date | None = None
 
 
 @dataclass
@@ -155,10 +165,16 @@ class AccessionStatus:
     rows: list[StatusRow] = field(default_factory=list)
 
     @property
+    def parties(self) -> list[StatusRow]:
+        """The version's parties, by the one rule (`is_party`)."""
+        return [r for r in self.rows if is_party(r.status)]
+
+    @property
     def counts(self) -> dict[str, int]:
-        out = {"joined": 0, "planned": 0, "not_yet": 0, "declined": 0}
+        out = {"joined": len(self.parties), "planned": 0, "not_yet": 0, "declined": 0}
         for row in self.rows:
-            out["joined" if row.status.startswith("joined") else row.status] += 1
+            if not is_party(row.status):
+                out[row.status] += 1
         return out
 
     def named(self, *statuses: str) -> list[str]:
@@ -167,6 +183,7 @@ class AccessionStatus:
     def as_json(self) -> dict[str, Any]:
         return {"version": self.version_key, "label": self.version_label, "status": self.version_status,
                 "effective_from": str(self.effective_from or ""), "counts": self.counts,
+                "parties": [r.municipality for r in self.parties],
                 "rows": [{"municipality": r.municipality, "number": r.number, "status": r.status, "body": r.body,
                           "meeting_date": str(r.meeting_date or ""), "case_number": r.case_number,
                           "funding": r.funding, "planned_date": str(r.planned_date or ""),
@@ -177,9 +194,12 @@ async def accession_status(session: AsyncSession, network: Network, key: str | N
     version = await adopted_version(session, network, key)
     if version is None:
         return None
-    members = (await session.scalars(select(Municipality).where(
-        Municipality.network_id == network.id, Municipality.member.is_(True)).order_by(Municipality.name))).all()
     rows = await latest(session, version)
+    # the members are asked to join; a municipality with a registered decision is listed even when it is
+    # not (yet) a member: its row, not the member flag, says whether it is a party
+    members = (await session.scalars(select(Municipality).where(
+        Municipality.network_id == network.id,
+        Municipality.member.is_(True) | Municipality.id.in_(list(rows) or [-1])).order_by(Municipality.name))).all()
     status = AccessionStatus(version.key, version.label, version.status, version.valid_from)
     for m in members:
         a = rows.get(m.id)
@@ -187,7 +207,8 @@ async def accession_status(session: AsyncSession, network: Network, key: str | N
             status.rows.append(StatusRow(m.name, m.number, "not_yet"))
         else:
             status.rows.append(StatusRow(m.name, m.number, a.status, a.body, a.meeting_date, a.case_number,
-                                         a.funding, a.planned_date, a.protocol_url, a.illustrative))
+                                         a.funding, a.planned_date, a.protocol_url, a.illustrative,
+                                         a.effective_from or version.valid_from))
     return status
 
 
@@ -201,6 +222,22 @@ def _cells(row: StatusRow, lang: str) -> list[str]:
             t("agreements.yes", lang) if row.illustrative else ""]
 
 
+_PARTY_COLUMNS = ("col_municipality", "col_status", "col_body", "col_meeting", "col_case", "col_effective")
+
+
+def _party_cells(row: StatusRow, lang: str) -> list[str]:
+    return [row.municipality, t(f"agreements.status_{row.status}", lang), row.body, str(row.meeting_date or ""),
+            row.case_number, str(row.effective_from or "")]
+
+
+def party_line(row: StatusRow, lang: str) -> str:
+    """One party as the agreement text, the status export and Q&A name it: by which decision, from when."""
+    return t("agreements.party_line", lang, name=row.municipality, body=row.body or "—",
+             day=format_day(row.meeting_date, lang) if row.meeting_date else "—", case=row.case_number or "—",
+             reservations=t("agreements.party_reservations", lang)
+             if row.status == "joined_with_reservations" else "")
+
+
 def status_xlsx(status: AccessionStatus, lang: str) -> bytes:
     from openpyxl import Workbook
 
@@ -210,6 +247,10 @@ def status_xlsx(status: AccessionStatus, lang: str) -> bytes:
     sheet.append([t(f"agreements.{c}", lang) for c in _COLUMNS])
     for row in status.rows:
         sheet.append(_cells(row, lang))
+    parties = book.create_sheet(t("agreements.parties_heading", lang)[:31])
+    parties.append([t(f"agreements.{c}", lang) for c in _PARTY_COLUMNS])
+    for row in status.parties:
+        parties.append(_party_cells(row, lang))
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -228,6 +269,11 @@ def status_docx(status: AccessionStatus, lang: str) -> bytes:
     for row in status.rows:
         for cell, text in zip(table.add_row().cells, _cells(row, lang), strict=True):
             cell.text = text
+    word.add_heading(t("agreements.parties_heading", lang), level=1)
+    if not status.parties:
+        word.add_paragraph(t("agreements.parties_none", lang))
+    for row in status.parties:
+        word.add_paragraph(party_line(row, lang), style="List Bullet")
     buffer = io.BytesIO()
     word.save(buffer)
     return buffer.getvalue()

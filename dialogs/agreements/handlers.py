@@ -30,6 +30,7 @@ from dialogs import router
 from dialogs.agreements import accession, document, lifecycle, summary
 from dialogs.agreements.versions import changes_of, main_agreement
 from dialogs.consultations import rules as consultation_rules
+from dialogs.consultations import service as consultation_service
 from dialogs.consultations.status import current_consultation, is_closed, latest_responses
 from dialogs.i18n import format_day, format_when, t
 from dialogs.onboarding import translator
@@ -39,6 +40,7 @@ from dialogs.turn import Refresh, Reply
 from dialogs.viewer import Viewer
 from dialogs.votes import handlers as votes_handlers
 from dialogs.votes import rules as vote_rules
+from dialogs.votes import service as vote_service
 from storage.models import (
     AgreementCase,
     AgreementVersion,
@@ -162,7 +164,7 @@ def _clause_list(version: AgreementVersion) -> str:
 
 
 async def _party_and_open(session: AsyncSession, services: Services, viewer: Viewer, consultation: Consultation):
-    party = await consultation_rules.answering_party(session, viewer)
+    party = await consultation_service.answering_party(session, viewer)
     consultation_rules.check_open(consultation, services.now())
     return party
 
@@ -307,7 +309,7 @@ async def _case_command(session, services, viewer, key: str | None) -> list[Repl
         return [_text(viewer, "agreements.case_exists", key=case.key.upper() if case else "?", label=version.label)]
     body = await session.scalar(select(Body).where(Body.network_id == viewer.network.id,
                                                    Body.kind == "steering_group"))
-    bodies = await vote_rules.bodies_person_may_open(session, viewer.person, viewer.network.id, now)
+    bodies = await vote_service.bodies_person_may_open(session, viewer.person, viewer.network.id, now)
     if body is None or body not in bodies:
         return [_text(viewer, "agreements.no_steering_group")]
     s = await summary.summary_for(session, viewer.network, consultation)
@@ -319,7 +321,7 @@ async def _case_command(session, services, viewer, key: str | None) -> list[Repl
         "proposal": t("agreements.case_proposal", lang, label=version.label, effective=effective),
         "background": markdown[:vote_rules.MAX_TEXT], "deadline_at": (now + timedelta(days=14)).isoformat(),
         "visibility": "after_vote"}, lang, now, bodies)
-    case, _new = await vote_rules.open_case(session, viewer.network, draft, creator=viewer.person,
+    case, _new = await vote_service.open_case(session, viewer.network, draft, creator=viewer.person,
                                             actor=viewer.sender.actor, now=now, source="agreement")
     link = AgreementCase(network_id=viewer.network.id, version_id=version.id, consultation_id=consultation.id,
                          case_id=case.id, effective_from=version.valid_from, summary=markdown, created_at=now)

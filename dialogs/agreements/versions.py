@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from dialogs.agreements import document
 from dialogs.agreements.document import ClauseChange, ClauseLike, DocumentError, ParsedDocument
+from dialogs.qa.sources import invalidate
 from storage.loader import IMPORTED
 from storage.models import Agreement, AgreementVersion, AuditEntry, Clause, Consultation, Network
 
@@ -109,6 +110,7 @@ async def import_draft(session: AsyncSession, network: Network, parsed: ParsedDo
                            target=f"{agreement.key}/{version_key}",
                            details={"clauses": len(parsed.clauses), "source": source,
                                     "against": base.key if base else None, **document.counts(changes)}))
+    invalidate(network.id)  # Q&A: the new version's clauses and dates count from the next question
     return Imported(agreement, version, base, changes, replaced)
 
 

@@ -131,13 +131,3 @@ def same_answer(response: ConsultationResponse, draft: Draft) -> bool:
             response.own_council_date, response.note or "") == draft.content()
 
 
-_MOVED_TO_SERVICE = ("answering_party",)
-
-
-def __getattr__(name: str) -> Any:
-    """dialogs/agreements (changed elsewhere at the moment) still reaches `answering_party` through `rules`;
-    it lives in `service` now. Remove this once agreements imports `dialogs.consultations.service`."""
-    if name in _MOVED_TO_SERVICE:
-        from dialogs.consultations import service
-        return getattr(service, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -16,6 +16,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dialogs.i18n import LANGUAGES, OSLO, format_day, format_when, t
+from dialogs.qa import sources as plugin_sources
 from dialogs.qa.index import ClauseInfo, Hit, NetworkIndex, index_for
 from dialogs.qa.text import FREQUENCY_WORDS, WORDS, fold, guess_language, raw_words, terms
 from storage.models import (
@@ -170,7 +171,10 @@ async def answer_one(session: AsyncSession, index: NetworkIndex, network: Networ
     if consultation is not None:
         return consultation
 
-    ranking = index.rank(question, lang=asked_lang)
+    # plug-in scope (dialogs.qa.sources.qa_scope): e.g. only the agreement version valid on the date asked about
+    scope = await plugin_sources.scope_of(session, network, question, asked_lang, now)
+    ranking = index.rank(scope.question or question, lang=asked_lang, limit=16 if scope.hidden else 8)
+    ranking.hits = [h for h in ranking.hits if scope.admits(h.doc.cites)][:8]
     result.corrected = ranking.corrected
     if not ranking.hits:
         result.reason = "no_match"
@@ -212,6 +216,8 @@ async def answer_one(session: AsyncSession, index: NetworkIndex, network: Networ
         composed.answer = f"{t('qa.count', asked_lang, n=count)}\n{composed.answer}"  # a count over a stored list
     if premise:
         composed.answer = f"{t('qa.premise_note', asked_lang)}\n{composed.answer}"
+    if scope_note := scope.note_for([s.ref for s in composed.sources], asked_lang):
+        composed.answer = f"{scope_note}\n{composed.answer}"
     composed.question = question
     composed.confidence = top.coverage
     composed.corrected = ranking.corrected

@@ -318,13 +318,3 @@ def results_visible(case: Case, *, has_voted: bool) -> bool:
     return case.visibility == "after_vote" and has_voted
 
 
-_MOVED_TO_SERVICE = ("bodies_person_may_open", "open_case")
-
-
-def __getattr__(name: str) -> Any:
-    """dialogs/agreements (changed elsewhere at the moment) still reaches two session-taking steps through
-    `rules`; they live in `service` now. Remove this once agreements imports `dialogs.votes.service`."""
-    if name in _MOVED_TO_SERVICE:
-        from dialogs.votes import service
-        return getattr(service, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -3,7 +3,8 @@ test document) and opens a consultation on it; two directors comment on clauses 
 Region Nordhordland municipalities); the secretariat closes the consultation and opens the case from the
 summary; a member agrees and the chair closes the case (consensus: adopted); three directors register
 their councils' decisions (joins, joins, planned); the status shows 2 joined / 1 planned / the rest not
-yet; after the effective date the version is in force and Q&A names who has joined."""
+yet; after the effective date the version is in force, Q&A names who has joined and answers from the
+version in force (and from the 2020 agreement for a question about 2023)."""
 
 from __future__ import annotations
 
@@ -99,3 +100,8 @@ def test_from_draft_to_agreement_in_force(teams, bot_process):
     director.wait_text("Askøy tiltredde Samarbeidsavtale 2027")
     director.send("Kva kommunar har tiltredd den nye avtalen?")
     director.wait_text("2 av 40 kommunar har tiltredd Samarbeidsavtale 2027")
+    # Q&A answers from the version now in force, and from the old one for a date it was valid
+    director.send("Kva seier avtalen om varigheit?")
+    director.wait_text("Avtalen gjeld frå 1. januar 2025 til 31. desember 2028.")
+    director.send("Kva sa avtalen om varigheit i 2023?")
+    director.wait_text("Svar frå Samarbeidsavtale 2020 (til 31. desember 2024), den versjonen som galdt i 2023.")

@@ -7,6 +7,7 @@ import asyncio
 import json
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from bot.cli.main import main
@@ -81,3 +82,25 @@ def test_open_a_consultation_on_the_imported_draft(tmp_path, monkeypatch, capsys
     status = json.loads(capsys.readouterr().out)
     assert status["consultation"]["key"] == opened["consultation"] and not status["closed"]
     assert main([*args[:-3], "--deadline", "2020-01-01T00:00:00+01:00"]) == 2
+
+
+@pytest.mark.parametrize("draft, says", [
+    ("## 1 A\n\ntekst\n\n## 3 C\n\ntekst\n", "clause 3 follows 1; expected 1.1 or 2"),
+    ("## 1 A\n\ntekst\n\n## 2 B\n\ntekst\n\n## 2 B\n\ntekst\n", "clause 2 appears twice"),
+    ("## 1 A\n\ntekst\n\n### 1.2 B\n\ntekst\n", "clause 1.2 follows 1; expected 1.1 or 2"),
+    ("## 2 B\n\ntekst\n\n## 1 A\n\ntekst\n", "clause 2"),
+    ("## 1 A\n\n## 2 B\n\ntekst\n", "clause 1 'A' has no text"),
+    ("Berre tekst.\n", "no numbered clauses found"),
+])
+def test_an_import_with_broken_numbering_says_what_and_writes_nothing(tmp_path, monkeypatch, capsys, draft, says):
+    """The secretariat's import, as a table of (draft, what the command says): exit 2, every problem
+    named, "nothing was written", and no version stored."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    path = tmp_path / "utkast.md"
+    path.write_text(draft, encoding="utf-8")
+    assert main(["agreement", "import", "--network", "digivestland", "--version", "utkast-2030", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "draft not imported (nothing was written)" in err and says in err, err
+    assert main(["data", "load"]) == 0  # the database is there and holds no such version
+    assert asyncio.run(_clauses(url, "utkast-2030")) == []
