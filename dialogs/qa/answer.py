@@ -501,6 +501,22 @@ def _about_the_role(question: str, person: Person, own_names: set[str]) -> bool:
     return all(tok in allowed for tok in terms(raw_words(rest)))
 
 
+_WHO = frozenset(terms(["kven", "hvem", "who", "kem", "er", "is", "var", "was"]))
+
+
+def _titled(question: str, people: list[Person], own_names: set[str]) -> list[Person]:
+    """"Who is the IT manager": the one person whose stored title is what the question holds besides
+    who-words and the network's name."""
+    asked = set(terms(raw_words(question)))
+    if not asked & _WHO:
+        return []
+    names = {t for name in own_names for t in terms(name.split())}
+    content = asked - _WHO - names
+    if not content:
+        return []
+    return [p for p in people if p.title and content <= set(terms(raw_words(p.title)))]
+
+
 async def _person(session: AsyncSession, index: NetworkIndex, network: Network, question: str,
                   lang: str) -> QaResult | None:
     """A question about a named person the matcher could not place ("what is X's role", "X represents
@@ -511,7 +527,7 @@ async def _person(session: AsyncSession, index: NetworkIndex, network: Network, 
     people = (await session.scalars(select(Person).where(
         Person.network_id == network.id, Person.demo.is_(False), Person.anonymised.is_(False),
         Person.retired.is_(False)))).all()
-    named = named_people(question, list(people))
+    named = named_people(question, list(people)) or _titled(question, list(people), index.own_names)
     if len(named) != 1:
         return None
     person = named[0]

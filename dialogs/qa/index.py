@@ -429,10 +429,21 @@ def _clause_parts(heading: str, text: str, lang: str, translated: bool) -> list[
     """Index parts of a clause text: its heading, each paragraph, and each sentence of a longer paragraph
     (passage retrieval quotes the sentence that answers)."""
     parts: list[tuple] = [("heading", heading, lang, translated)] if heading else []
-    paragraphs = [para.strip() for para in text.split("\n\n") if para.strip()]
+    paragraphs: list[str] = []
+    for para in (p.strip() for p in text.split("\n\n")):
+        if para and paragraphs and paragraphs[-1].endswith((":", ";")):
+            paragraphs[-1] = f"{paragraphs[-1]}\n{para}"  # "Møter etter behov/ønske;" leads into the list it names
+        elif para:
+            paragraphs.append(para)
     parts += [("clause", para, lang, translated) for para in paragraphs]
     for para in paragraphs:
-        sentences = [x.strip() for x in _SENTENCE.split(para) if len(x.strip()) > 20]
+        pieces: list[str] = []
+        for piece in (x.strip() for x in _SENTENCE.split(para)):
+            if piece and pieces and pieces[-1].endswith((":", ";")):
+                pieces[-1] = f"{pieces[-1]}\n{piece}"  # a line that leads into what follows is quoted with it
+            elif piece:
+                pieces.append(piece)
+        sentences = [x for x in pieces if len(x) > 20]
         if len(sentences) > 1:
             parts += [("sentence", x, lang, translated) for x in sentences]
     return parts
