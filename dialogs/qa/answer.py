@@ -36,6 +36,7 @@ MIN_COVERAGE = 0.6  # share of the question's weight the best entry must match
 MIN_COVERAGE_CLAUSE = 0.7  # clause paragraphs are long: ask for more before quoting one (0.6 answered more on dev but one more out-of-scope question on the frozen set: docs/qa.md)
 MARGIN = 1.08  # the best document must beat the runner-up (another document) by this factor...
 SURE_COVERAGE = 0.85  # ...unless it matches nearly all of the question
+COVERAGE_LEAD = 0.25  # ...or holds this much more of the question than the runner-up does
 _COST_WORDS = {"betale", "kormykje"}
 # asking for a yearly or total sum: the sources give rates, never a municipality's total
 _TOTAL_WORDS = {"totalt", "total", "samla", "samlet", "sum", "summen", "altogether", "alt", "kronebeløp"}
@@ -200,7 +201,8 @@ async def answer_one(session: AsyncSession, index: NetworkIndex, network: Networ
         result.reason = "no_match"
         result.suggestions = _suggestions(ranking.hits, asked_lang, network.language)
         return result
-    if runner is not None and top.score < runner.score * MARGIN and top.coverage < SURE_COVERAGE:
+    if runner is not None and top.score < runner.score * MARGIN and top.coverage < SURE_COVERAGE \
+            and runner.coverage > top.coverage - COVERAGE_LEAD:
         result.reason = "ambiguous"
         result.confidence = min(top.coverage, 1 - runner.score / (top.score * 2))
         result.suggestions = _suggestions(ranking.hits, asked_lang, network.language)
