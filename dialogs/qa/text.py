@@ -106,8 +106,21 @@ def _replace_phrases(padded: str, phrases: list[str], mapping: dict[str, str] | 
     return f" {' '.join(padded.split())} "
 
 
+# "ifølgje e-posten frå Frode Kyrkjebø", "according to the background section of the agreement": a phrase
+# naming the document the asker read carries no weight (the document itself is still content elsewhere:
+# "kva vedlegg fulgte med e-posten")
+_DOCUMENT_FRAME = re.compile(
+    r" (?:ifølgje|ifølge|i følge|i følgje|according to|as stated in|as described in|based on) (?:the |den |det )?"
+    r"(?:e ?posten|e ?posta|e ?mail(?:et)?|mail(?:en)?|brevet|letter|årsoppsummering(?:a|en)?|annual summary|"
+    r"summary|saka|saken|saksframlegget|case(?: document)?|dokumentet|document|avtaleteksten|agreement text|"
+    r"teksten|text|background(?: section)?|bakgrunnen|innleiinga|innledningen|introduction|status(?:en)?)"
+    r"(?: (?:section|part|delen))?(?: (?:of|in|til|i) (?:the )?(?:agreement|avtalen|samarbeidsavtalen))?"
+    r"(?: (?:frå|fra|from|om|about|of) (?:[a-zæøå]+(?: [a-zæøå]+)?))?(?= )")
+
+
 def apply_phrases(folded: str) -> str:
     """Dialect words, context phrases and multi-word phrases on folded text."""
+    folded = _DOCUMENT_FRAME.sub(" ", f" {folded} ") if " " in folded else folded
     words = []
     for w in folded.split():
         mapped = DIALECT.get(w, w)
