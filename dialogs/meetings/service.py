@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from cards.meetings import EventView
 from dialogs.consultations.manage import slug
 from dialogs.dates import When
-from dialogs.i18n import OSLO, format_day, format_when, t, weekday
+from dialogs.i18n import OSLO, format_day, format_when, t
 from dialogs.meetings import ics
 from dialogs.services import Services
 from storage import jobs
@@ -173,12 +173,12 @@ def times_of(when: When, kind: str) -> tuple[datetime, datetime | None, bool]:
 def when_text(starts_at: datetime, ends_at: datetime | None, all_day: bool, lang: str) -> str:
     """'laurdag 28. august 2027 kl. 10:00–12:00': with the weekday, as Teams users expect."""
     if all_day:
-        return f"{weekday(starts_at, lang)} {format_day(starts_at.astimezone(OSLO).date(), lang)}"
-    text = f"{weekday(starts_at, lang)} {format_when(starts_at, lang)}"
+        return format_day(starts_at.astimezone(OSLO).date(), lang)
+    text = format_when(starts_at, lang)
     if ends_at is not None:
         end = ends_at.astimezone(OSLO)
         same_day = end.date() == starts_at.astimezone(OSLO).date()
-        text += f"–{end:%H:%M}" if same_day else f" – {weekday(ends_at, lang)} {format_when(ends_at, lang)}"
+        text += f"–{end:%H:%M}" if same_day else f" – {format_when(ends_at, lang)}"
     return text
 
 
@@ -190,10 +190,10 @@ def day_warning(starts_at: datetime, lang: str) -> str:
     names = holidays.country_holidays("NO", years=day.year, language="en_US" if lang == "en" else "no")
     holiday = names.get(day)
     if holiday and holiday not in ("Søndag", "Sunday"):
-        return t("meetings.warning_holiday", lang, day=f"{weekday(day, lang)} {format_day(day, lang)}",
+        return t("meetings.warning_holiday", lang, day=format_day(day, lang),
                  holiday=holiday)
     if day.weekday() >= 5:
-        return t("meetings.warning_weekend", lang, day=f"{weekday(day, lang)} {format_day(day, lang)}")
+        return t("meetings.warning_weekend", lang, day=format_day(day, lang))
     return ""
 
 
