@@ -50,8 +50,8 @@ from dialogs.onboarding import translator
 from dialogs.services import Services
 from dialogs.turn import Refresh, Reply
 from dialogs.viewer import Viewer
-from storage import directory
-from storage.models import Event, Network, Rsvp
+from storage import directory, outbox
+from storage.models import Event, Network, Person, Rsvp
 from storage.models.meetings import MeetingDraft
 
 _WHATS_ON = re.compile(
@@ -441,6 +441,35 @@ async def cancel_confirm(session: AsyncSession, services: Services, viewer: View
     await session.flush()
     sent = await invitations(session, services, viewer.network, event)
     return [Reply(text=t("meetings.cancelled_done", viewer.lang, title=event.title, count=len(sent))), *sent]
+
+
+# --- the Teams join link from Graph ------------------------------------------------------------------
+
+
+@job(service.JOIN_LINK_JOB)
+async def show_join_link(services: Services, payload: dict) -> list[Reply | Refresh]:
+    """Graph made the Teams meeting after the invitations went out: each posted invitation of the current
+    version is edited in place to carry the join link (no second message)."""
+    async with services.db.session() as session:
+        event = await session.get(Event, int(payload.get("event_id") or 0))
+        if event is None or event.status != "scheduled":
+            return []
+        network = await session.get(Network, event.network_id)
+        batch = f"event:{event.id}:v{event.sequence}"
+        for person_id, activity_id in await outbox.posted(session, batch):
+            person = await session.get(Person, person_id)
+            if person is None:
+                continue
+            lang = await proactive_language(session, person, network)
+            view = await service.view_of(session, services, event, network, lang, person=person)
+            await outbox.enqueue(session, payload={"text": None, "card": invitation_card(view, translator(lang),
+                                                                                         update=event.sequence > 0),
+                                                   "summary": t("meetings.invitation_summary", lang,
+                                                                title=event.title, when=view.when)},
+                                 person_id=person.id, network_id=event.network_id, batch=f"{batch}:join-link",
+                                 dedupe_key=f"{batch}:join-link:{view.online_url[-40:]}:person:{person.id}",
+                                 language=lang, update_activity_id=activity_id)
+    return []
 
 
 # --- reminders --------------------------------------------------------------------------------------

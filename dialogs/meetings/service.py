@@ -21,11 +21,12 @@ from dialogs.i18n import OSLO, format_day, format_when, t
 from dialogs.meetings import ics
 from dialogs.services import Services
 from storage import jobs
-from storage.calendar_sync import request_sync
+from storage.calendar_sync import join_url_of, request_sync
 from storage.models import AuditEntry, Body, ConversationRef, Event, Network, Person, Rsvp, Seat
 from storage.models.meetings import EventDetail
 
 REMINDER_KIND = "meeting.reminder"
+JOIN_LINK_JOB = "meeting.join_link"  # Graph made the Teams meeting: the posted invitations get its join link
 DEFAULT_DAYS = (7, 1)
 DIRECTOR_ROLES = ("director", "mayor")
 _STEMS = {
@@ -302,7 +303,9 @@ async def view_of(session: AsyncSession, services: Services, event: Event, netwo
     return EventView(
         event_id=event.id, kind=event.kind, title=event.title,
         when=when_text(event.starts_at, event.ends_at, event.all_day, lang),
-        audience=f"{label} ({len(people)})", place=event.place, online_url=event.online_url,
+        audience=f"{label} ({len(people)})", place=event.place,
+        # the link the secretariat gave, else the Teams meeting Graph made for it (when Graph is configured)
+        online_url=event.online_url or await join_url_of(session, event.id),
         agenda=list(detail.agenda) if detail else [], ics_url=await ics.ics_url(session, services.public_url, event.id),
         sequence=event.sequence, cancelled=event.status == "cancelled", rsvp=rsvp,
         counts=await rsvp_counts(session, event, len(people)) if counts and event.kind == "meeting" else None,
