@@ -71,6 +71,7 @@ class FormValues:
     reminders: str = "7, 1"
     event_id: int | None = None  # set when changing a meeting
     problem: str = ""
+    replaces: int | None = None  # the draft whose "Rett" opened this form: its preview is then out of date
 
 
 @dataclass
@@ -128,6 +129,8 @@ def form_card(values: FormValues, audiences: list[tuple[str, str]], t: Translate
     data: dict[str, Any] = {"action": MEETING_PREVIEW}
     if values.event_id:
         data["event"] = values.event_id
+    if values.replaces:
+        data["replaces"] = values.replaces
     return build(items, [ActionSubmit(title=t("meetings.preview_button"), style="positive", data=data)])
 
 
