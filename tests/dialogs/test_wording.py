@@ -21,6 +21,10 @@ DIALOGUE = [
     (DV_SECRETARIAT, {"press": "Lagre", "deadline": "om to veker"}, [], []),
     (DV_DIRECTOR, "høyring", ["Innspel til utkast til ny samarbeidsavtale", "Demodata:"],
      ["er illustrative", "illustrativ"]),
+    # in English the card is English, the options' titles too (their stored values stay the canonical ones)
+    (DV_DIRECTOR, "language en", [], []),
+    (DV_DIRECTOR, "consultation", ["How are you answering?", "Supports the draft", "Does not support it",
+                                   "Demo data:"], ["Demodata:", "Korleis svarar"]),
 ]
 
 
