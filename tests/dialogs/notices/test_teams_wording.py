@@ -80,6 +80,15 @@ async def test_stopping_a_scheduled_notice_says_that_nobody_gets_it(bot):
     ])
 
 
+async def test_cancel_on_a_preview_says_nothing_was_sent(bot):
+    await play(bot, [
+        (DV_SECRETARIAT, preview("Utkast", "Berre eit utkast."), ["Stemmer dette?"], []),
+        (DV_SECRETARIAT, {"press": "Avbryt"}, ["Greitt, kunngjeringa er forkasta. Ingenting er sendt."],
+         ["0 meldingar", "stoppa"]),
+        (DV_DIRECTOR, None, [], ["Berre eit utkast"]),
+    ])
+
+
 async def test_send_on_an_older_preview_sends_nothing_and_says_why(bot):
     await play(bot, [
         (DV_SECRETARIAT, preview("Versjon 1", "Fyrste utkast."), ["Versjon 1", "Stemmer dette?"], []),
