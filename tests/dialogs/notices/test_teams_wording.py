@@ -80,6 +80,21 @@ async def test_stopping_a_scheduled_notice_says_that_nobody_gets_it(bot):
     ])
 
 
+async def test_stopping_a_notice_part_way_says_how_many_had_it_and_how_many_will_not_get_it(bot):
+    bot.connector.fail_next[DV_CHAIR.personal_conversation] = [503] * 5  # Teams busy: the chair's copy waits
+    await play(bot, [
+        (DV_SECRETARIAT, preview("Ny sakliste", "Sjå vedlegget.", "body:styringsgruppa"), ["Stemmer dette?"], []),
+        (DV_SECRETARIAT, {"press": "Send"}, ["lagd i kø til 12 mottakarar"], []),
+        (DV_DIRECTOR, None, ["Sjå vedlegget."], []),
+    ])
+    stop = {"action": "notice.cancel", "notice": await notice_id(bot, "Ny sakliste")}
+    await play(bot, [
+        (DV_SECRETARIAT, stop, ["Sendinga av «Ny sakliste» er stoppa. 2 av 12 mottakarar hadde alt fått ho; "
+                                "dei 10 andre får ho ikkje."], ["0 meldingar", "(1 meldingar"]),
+        (DV_CHAIR, None, [], ["Sjå vedlegget."]),
+    ])
+
+
 async def test_cancel_on_a_preview_says_nothing_was_sent(bot):
     await play(bot, [
         (DV_SECRETARIAT, preview("Utkast", "Berre eit utkast."), ["Stemmer dette?"], []),
