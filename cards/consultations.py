@@ -78,6 +78,7 @@ class AnswerForm:
     prefill: CurrentAnswer | None = None  # what to show in the inputs (after a refused submit: what was typed)
     problem: str = ""  # shown on top when a submit was refused
     based_on: int = 0  # the stored versions this card was drawn from (sum over the party's municipalities)
+    demo_note: bool = False  # parts of this consultation are illustrative demo data
 
 
 def answer_card(form: AnswerForm, t: Translate) -> dict[str, Any]:
@@ -87,6 +88,8 @@ def answer_card(form: AnswerForm, t: Translate) -> dict[str, Any]:
         items.append(TextBlock(text=form.problem, wrap=True, color="attention", weight="bolder"))
     if form.description:
         items.append(para(form.description))
+    if form.demo_note:
+        items.append(para(t("consultations.demo_note"), subtle=True, spacing="none"))
     items.append(FactSet(facts=[FactRow(title=t("consultations.deadline"), value=form.deadline),
                                 FactRow(title=t("consultations.days_left_label"),
                                         value=t("consultations.days_left", days=form.days_left))]))

@@ -71,6 +71,7 @@ class FormValues:
     reminders: str = "7, 1"
     event_id: int | None = None  # set when changing a meeting
     problem: str = ""
+    replaces: int | None = None  # the draft whose "Rett" opened this form: its preview is then out of date
 
 
 @dataclass
@@ -128,6 +129,8 @@ def form_card(values: FormValues, audiences: list[tuple[str, str]], t: Translate
     data: dict[str, Any] = {"action": MEETING_PREVIEW}
     if values.event_id:
         data["event"] = values.event_id
+    if values.replaces:
+        data["replaces"] = values.replaces
     return build(items, [ActionSubmit(title=t("meetings.preview_button"), style="positive", data=data)])
 
 
@@ -253,14 +256,14 @@ def cancel_confirm_card(view: EventView, t: Translate) -> dict[str, Any]:
 def examples(t: Translate) -> dict[str, dict[str, Any]]:
     """Cards for the gallery, with a DigiVestland steering-group meeting."""
     view = EventView(event_id=1, kind="meeting", title="Møte i styringsgruppa: innspel til ny samarbeidsavtale",
-                     when="28. august 2024 kl. 10:00–12:00", audience="Styringsgruppa for DigiVestland (13)",
+                     when="onsdag 28. august 2024 kl. 10:00–12:00", audience="Styringsgruppa for DigiVestland (13)",
                      place="Teams", agenda=["Innspel til ny samarbeidsavtale", "Budsjett 2025", "Eventuelt"],
                      ics_url="https://bot.example.org/ics/1.ics?t=demo", invited=13)
     deadline = EventView(event_id=2, kind="deadline", title="Frist for innspel til utkast til ny samarbeidsavtale",
-                         when="30. juni 2024 kl. 23:59", audience="Kommunedirektørane (23)",
+                         when="sundag 30. juni 2024 kl. 23:59", audience="Kommunedirektørar og ordførarar (23)",
                          online_url="https://forms.office.com/e/41vG7efhjX", ics_url="https://bot.example.org/ics/2.ics?t=demo")
     counted = EventView(**{**view.__dict__, "counts": {"yes": 7, "no": 1, "maybe": 2, "none": 3}})
-    audiences = [("body:styringsgruppa", "Styringsgruppa for DigiVestland"), ("directors", "Kommunedirektørane")]
+    audiences = [("body:styringsgruppa", "Styringsgruppa for DigiVestland"), ("directors", "Kommunedirektørar og ordførarar")]
     return {
         "meeting_form": form_card(FormValues(title="Styringsgruppemøte", when="28. august kl. 10–12",
                                              place="Teams"), audiences, t),

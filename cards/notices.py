@@ -38,6 +38,8 @@ class NoticeView:
     text: str
     links: list[dict[str, str]] = field(default_factory=list)
     acknowledge: bool = False
+    sender_name: str = ""  # who wrote it
+    sender_body: str = ""  # on behalf of (the network's secretariat)
 
 
 @dataclass
@@ -57,6 +59,10 @@ def notice_card(view: NoticeView, t: Translate) -> dict[str, Any]:
     if view.title:
         items.append(heading(view.title))
     items.append(para(view.text))  # TextBlock renders Teams' markdown subset
+    if view.sender_name or view.sender_body:
+        key = "notices.sender_line" if view.sender_name and view.sender_body else "notices.sender_only"
+        items.append(para(t(key, name=view.sender_name or view.sender_body, body=view.sender_body),
+                          subtle=True, spacing="medium"))
     actions: list[Any] = [ActionOpenUrl(title=link["title"] or link["url"], url=link["url"]) for link in view.links[:3]]
     if view.acknowledge:
         actions.append(ActionSubmit(title=t("notices.ack_button"), style="positive",
@@ -114,18 +120,19 @@ def confirm_card(t: Translate, notice_id: int, audience: str, count: int, when: 
 
 def report_card(view: ReportView, t: Translate) -> dict[str, Any]:
     c = view.counts
+    status = view.status
+    if status == "cancelled":  # say how far it got, in words
+        status = "cancelled_before" if not (c.get("sent", 0) + c.get("failed", 0) + c.get("unreachable", 0)) \
+            else "cancelled_midway"
+    facts = [FactRow(title=t(f"notices.count_{key}"), value=str(value)) for key, value in (
+        ("recipients", view.recipients), ("queued", c.get("queued", 0)), ("sent", c.get("sent", 0)),
+        ("acknowledged", view.acknowledged), ("failed", c.get("failed", 0)), ("unreachable", c.get("unreachable", 0)))]
+    if view.status == "cancelled":  # only a stopped notice has a stopped count ("Stoppa 0" said nothing)
+        facts.append(FactRow(title=t("notices.count_cancelled"), value=str(c.get("cancelled", 0))))
     items: list[Any] = [
         heading(t("notices.report_title", title=view.title or f"#{view.id}")),
-        para(t(f"notices.status_{view.status}"), subtle=True),
-        FactSet(facts=[
-            FactRow(title=t("notices.count_recipients"), value=str(view.recipients)),
-            FactRow(title=t("notices.count_queued"), value=str(c.get("queued", 0))),
-            FactRow(title=t("notices.count_sent"), value=str(c.get("sent", 0))),
-            FactRow(title=t("notices.count_acknowledged"), value=str(view.acknowledged)),
-            FactRow(title=t("notices.count_failed"), value=str(c.get("failed", 0))),
-            FactRow(title=t("notices.count_unreachable"), value=str(c.get("unreachable", 0))),
-            FactRow(title=t("notices.count_cancelled"), value=str(c.get("cancelled", 0))),
-        ]),
+        para(t(f"notices.status_{status}", recipients=view.recipients, stopped=c.get("cancelled", 0)), subtle=True),
+        FactSet(facts=facts),
     ]
     if view.problems:
         items.append(para(t("notices.problems"), spacing="medium"))
@@ -151,7 +158,8 @@ def export_card(t: Translate, title: str, url: str, minutes: int) -> dict[str, A
 
 def examples(t: Translate) -> dict[str, dict[str, Any]]:
     view = NoticeView(id=1, title="Styringsgruppemøte flytta", text="Møtet **12. desember** er flytta til kl. 13.",
-                      links=[{"title": "Sakliste", "url": "https://example.org/sakliste.pdf"}], acknowledge=True)
+                      links=[{"title": "Sakliste", "url": "https://example.org/sakliste.pdf"}], acknowledge=True,
+                      sender_name="Tove Bech", sender_body="Sekretariat for DigiVestland")
     report = ReportView(id=1, title=view.title, status="sending", recipients=12,
                         counts={"queued": 2, "sent": 8, "failed": 0, "unreachable": 2, "cancelled": 0},
                         acknowledged=5, problems=[("Ola Nordmann", "unreachable", t("notices.reason_not_installed"))])

@@ -82,8 +82,19 @@ def _ask_button(question: str) -> dict[str, Any]:
     return ActionSubmit(title=spec["title"][:80], data=spec["data"])
 
 
+def answer_blocks(text: str) -> list[TextBlock]:
+    """One text block per line: Teams' markdown joins single line breaks, so a list of members written
+    as "• …" lines would read as one paragraph with the bullets inline."""
+    lines = [line for line in text[:MAX_ANSWER].split("\n") if line.strip()]
+    if len(lines) <= 1:
+        return [TextBlock(text=text[:MAX_ANSWER], wrap=True)]
+    return [TextBlock(text=line, wrap=True, **({"spacing": "none"} if n and line.lstrip().startswith(("•", "-"))
+                                               else {"spacing": "small"} if n else {}))
+            for n, line in enumerate(lines)]
+
+
 def answer_card(view: AnswerView, t: Translate) -> dict[str, Any]:
-    items: list[Any] = [TextBlock(text=view.answer[:MAX_ANSWER], wrap=True)]
+    items: list[Any] = [*answer_blocks(view.answer)]
     budget = MAX_CLAUSE_TEXT
     items += [para(note, subtle=True, spacing="small") for note in view.notes]
     if view.clauses or view.other_sources:

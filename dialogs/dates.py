@@ -32,7 +32,7 @@ from functools import cache
 
 from dateparser.date import DateDataParser
 
-from dialogs.i18n import OSLO, format_day, format_when, normalise_lang, t
+from dialogs.i18n import OSLO, date_only, format_day, format_when, normalise_lang, t
 
 # --- vocabulary ---------------------------------------------------------------------------
 
@@ -578,8 +578,8 @@ def _display(key: str, value: object, lang: str) -> object:
         return f"{value:%H:%M}"
     if isinstance(value, datetime):
         return format_when(value, lang)
-    if isinstance(value, date):
-        return format_day(value, lang)
+    if isinstance(value, date):  # "3. september 2024 er ein tysdag": the sentence names the weekday
+        return date_only(value, lang) if key == "date" else format_day(value, lang)
     return value
 
 

@@ -65,23 +65,38 @@ def babel_locale(lang: str) -> str:
     return {"nn": "nn_NO", "nb": "nb_NO", "en": "en_GB"}.get(lang, "nb_NO")
 
 
-def format_day(value: date, lang: str) -> str:
-    """'28. august 2024' (nn/nb) or '28 August 2024' (en)."""
+def date_only(value: date, lang: str) -> str:
+    """'28. august 2024' (nn/nb) or '28 August 2024' (en), without the weekday.
+
+    Only for a sentence that names the weekday itself ("… er ein tysdag"); everything else
+    shown to people goes through `format_day` / `format_when`.
+    """
     if isinstance(value, datetime):
         value = value.astimezone(OSLO).date()
     return _babel_format_date(value, format="long", locale=babel_locale(lang))
 
 
+def weekday(value: date, lang: str) -> str:
+    """'laurdag' / 'lørdag' / 'Saturday'."""
+    if isinstance(value, datetime):
+        value = value.astimezone(OSLO).date()
+    return _babel_format_date(value, format="EEEE", locale=babel_locale(lang))
+
+
+def format_day(value: date, lang: str) -> str:
+    """'laurdag 28. august 2027' (nn), 'lørdag 28. august 2027' (nb), 'Saturday 28 August 2027' (en).
+
+    The one rule for a day shown to people: with its weekday, as Teams users expect
+    (a stored UTC time is read as its day in Europe/Oslo).
+    """
+    if isinstance(value, datetime):
+        value = value.astimezone(OSLO).date()
+    return f"{weekday(value, lang)} {date_only(value, lang)}"
+
+
 def format_when(value: datetime, lang: str) -> str:
-    """A stored UTC time shown in Europe/Oslo, Norwegian style: '28. august 2024 kl. 10:00'."""
+    """A stored UTC time shown in Europe/Oslo, Norwegian style: 'tysdag 28. august 2024 kl. 10:00'."""
     local = value.astimezone(OSLO) if value.tzinfo else value.replace(tzinfo=OSLO)
     day = format_day(local.date(), lang)
     at = "at" if lang == "en" else "kl."
     return f"{day} {at} {local:%H:%M}"
-
-
-def weekday(value: date, lang: str) -> str:
-    """'laurdag' / 'lørdag' / 'Saturday' (Teams users expect the weekday with a date)."""
-    if isinstance(value, datetime):
-        value = value.astimezone(OSLO).date()
-    return _babel_format_date(value, format="EEEE", locale=babel_locale(lang))

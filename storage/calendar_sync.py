@@ -41,3 +41,8 @@ async def request_sync(session: AsyncSession, event: Event, action: str) -> Cale
     row.updated_at = utcnow()
     await session.flush()
     return row
+
+
+async def join_url_of(session: AsyncSession, event_id: int) -> str:
+    """The Teams join link Graph returned for this event's calendar copy ('' if none, or not synced yet)."""
+    return await session.scalar(select(CalendarSync.join_url).where(CalendarSync.event_id == event_id)) or ""

@@ -39,3 +39,12 @@ async def enqueue(session: AsyncSession, *, payload: dict[str, Any], person_id: 
     session.add(row)
     await session.flush()
     return row
+
+
+async def posted(session: AsyncSession, batch: str) -> list[tuple[int, str]]:
+    """(person id, activity id) of every message of `batch` that reached a personal chat: to edit in place."""
+    return [(person_id, activity_id) for person_id, activity_id in (await session.execute(
+        select(OutboxMessage.person_id, OutboxMessage.activity_id).where(
+            OutboxMessage.batch == batch, OutboxMessage.status == "sent", OutboxMessage.activity_id != "",
+            OutboxMessage.person_id.is_not(None), OutboxMessage.update_activity_id.is_(None))
+        .order_by(OutboxMessage.id))).all()]

@@ -11,7 +11,9 @@ from aiohttp import web
 
 from bot.app_keys import BOT_KEY, DB_KEY
 from dialogs.carddata import card_id
+from dialogs.language import language_of
 from dialogs.notices import export, service
+from storage.models import Network
 
 
 async def _csv(request: web.Request) -> web.Response:
@@ -24,7 +26,9 @@ async def _csv(request: web.Request) -> web.Response:
         if found is None:
             raise web.HTTPNotFound()
         notice, person = found
-        body = await service.csv_export(session, notice, person.language or notice.language)
+        # the reader's language, by the same rule as everywhere (own choice, person, municipality, network)
+        lang = await language_of(session, person, await session.get(Network, notice.network_id))
+        body = await service.csv_export(session, notice, lang)
     return web.Response(text=body, content_type="text/csv", charset="utf-8",
                         headers={"Content-Disposition": f'attachment; filename="notice-{notice.id}.csv"',
                                  "Cache-Control": "no-store"})

@@ -9,7 +9,8 @@ a certificate it makes itself; its CA file goes into GRAPH_CA_BUNDLE. It serves:
   without a body, 409 when installed), GET lists with `$filter=teamsApp/id eq '…'`,
   GET `…/installedApps/{installationId}/chat` gives the one-on-one chat;
 - `/v1.0/users/{id}/events`: POST (transactionId makes a retry return the same
-  event), PATCH, POST `…/cancel`, each kept as a stored copy for assertions.
+  event), PATCH, POST `…/cancel`, each kept as a stored copy for assertions; an event made an online
+  meeting (`isOnlineMeeting`, provider `teamsForBusiness`) comes back with `onlineMeeting.joinUrl`.
 
 Limits and faults: a share of 429s with Retry-After, 403 for users without a
 licence, 404 for unknown users, statuses queued per path for retry tests, 401
@@ -22,6 +23,7 @@ import asyncio
 import base64
 import datetime as dt
 import ipaddress
+import json
 import random
 import re
 import secrets
@@ -33,6 +35,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from aiohttp import web
 
@@ -331,8 +334,28 @@ class FakeGraph:
         event_id = base64.urlsafe_b64encode(uuid.uuid4().bytes * 2).decode().rstrip("=")
         stored = {**body, "id": event_id, "iCalUId": uuid.uuid4().hex, "isCancelled": False,
                   "organizer": {"emailAddress": {"address": user.upn}}, "changeKey": uuid.uuid4().hex[:12]}
+        self._online_meeting(stored, self._tenant_of(request), user)
         mailbox[event_id] = stored
         return self._done(request, web.json_response(stored, status=201))
+
+    def _tenant_of(self, request: web.Request) -> str:
+        return self.tokens.get(request.headers.get("Authorization", "")[7:], "")
+
+    def _online_meeting(self, event: dict[str, Any], tenant: str, user: GraphUser) -> None:
+        """As Graph does: an event made an online meeting (isOnlineMeeting with the Teams provider) gets a
+        Teams meeting and `onlineMeeting.joinUrl`; kept while it stays online, null once it is not."""
+        online = bool(event.get("isOnlineMeeting")) and event.get("onlineMeetingProvider", "teamsForBusiness") in (
+            "teamsForBusiness",)
+        if not online:
+            event["onlineMeeting"] = None
+            return
+        event["onlineMeetingProvider"] = "teamsForBusiness"
+        event.setdefault("onlineMeetingUrl", None)  # the old property: Graph leaves it null for Teams meetings
+        if not (event.get("onlineMeeting") or {}).get("joinUrl"):
+            thread = f"19%3ameeting_{secrets.token_urlsafe(36).replace('-', 'A').replace('_', 'B')}%40thread.v2"
+            context = quote(json.dumps({"Tid": tenant or "00000000-0000-0000-0000-000000000000", "Oid": user.id},
+                                       separators=(",", ":")), safe="")
+            event["onlineMeeting"] = {"joinUrl": f"https://teams.microsoft.com/l/meetup-join/{thread}/0?context={context}"}
 
     def _event(self, request: web.Request) -> dict[str, Any] | None:
         user = self._user(request.match_info["user"])
@@ -352,6 +375,9 @@ class FakeGraph:
             return self._done(request, _error(400, "ErrorInvalidRequest", problem))
         event.update(body)
         event["changeKey"] = uuid.uuid4().hex[:12]
+        user = self._user(request.match_info["user"])
+        assert user is not None
+        self._online_meeting(event, self._tenant_of(request), user)
         return self._done(request, web.json_response(event))
 
     async def _cancel_event(self, request: web.Request) -> web.Response:

@@ -28,10 +28,11 @@ from typing import Any
 
 from sqlalchemy import select, update
 
-from bot.app_keys import DB_KEY, SETTINGS_KEY
+from bot.app_keys import BOT_KEY, DB_KEY, SETTINGS_KEY
 from bot.graph.client import OSLO_WINDOWS_ZONE, GraphClient, GraphError, GraphNotFound
 from dialogs.i18n import OSLO, t
-from dialogs.meetings.service import audience_of, audience_people, detail_of
+from dialogs.meetings.service import JOIN_LINK_JOB, audience_of, audience_people, detail_of
+from storage import jobs
 from storage.db import Database
 from storage.models import Event, Network, utcnow
 from storage.models.graph import CalendarSync
@@ -58,6 +59,12 @@ class Result:
     organizer: str = ""
     error: str = ""
     retry_in: float = 0.0
+    join_url: str | None = None  # Graph's onlineMeeting.joinUrl (None: the answer did not say)
+
+
+def join_url_of(answer: dict[str, Any]) -> str:
+    """The Teams join link of an event Graph made an online meeting ('' when it is not one)."""
+    return str((answer.get("onlineMeeting") or {}).get("joinUrl") or "")
 
 
 def transaction_id(network_id: int, key: str, generation: int = 0) -> str:
@@ -111,8 +118,10 @@ class CalendarSyncWorker:
 
     def __init__(self, db: Database, graph: GraphClient, *, organizer_for: Callable[[str], str],
                  tenant_id: str = "", instance: str | None = None, lease_seconds: float = 120.0,
-                 max_attempts: int = 6, poll_seconds: float = 5.0, batch: int = 10):
+                 max_attempts: int = 6, poll_seconds: float = 5.0, batch: int = 10,
+                 clock: Callable[[], datetime] = utcnow):
         self.db, self.graph = db, graph
+        self.clock = clock  # the scheduler's clock (the dialogs' `services.now`), for the jobs queued here
         self.organizer_for = organizer_for
         self.tenant_id = tenant_id
         self.instance = instance or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
@@ -190,15 +199,15 @@ class CalendarSyncWorker:
             assert body is not None and event is not None
             if job.graph_event_id:
                 try:
-                    await self.graph.update_event(tenant, organizer, job.graph_event_id, body)
-                    return Result("done", job.graph_event_id, organizer)
+                    updated = await self.graph.update_event(tenant, organizer, job.graph_event_id, body)
+                    return Result("done", job.graph_event_id, organizer, join_url=join_url_of(updated))
                 except GraphNotFound:  # removed in Outlook: make it again (a new transaction id)
                     created = await self.graph.create_event(
                         tenant, organizer, body, transaction_id(event.network_id, event.key, job.version))
-                    return Result("done", str(created.get("id") or ""), organizer)
+                    return Result("done", str(created.get("id") or ""), organizer, join_url=join_url_of(created))
             created = await self.graph.create_event(tenant, organizer, body,
                                                     transaction_id(event.network_id, event.key))
-            return Result("done", str(created.get("id") or ""), organizer)
+            return Result("done", str(created.get("id") or ""), organizer, join_url=join_url_of(created))
         except GraphError as exc:
             if exc.transient and job.attempts + 1 < self.max_attempts:
                 wait = exc.retry_after if exc.retry_after is not None else min(900.0, 5.0 * 2 ** job.attempts)
@@ -212,6 +221,11 @@ class CalendarSyncWorker:
             if row is None or row.claimed_by != self.instance:
                 return  # the lease ran out and another instance took it over
             newer = row.version != job.version
+            if result.join_url is not None and result.join_url != row.join_url:
+                # the Teams link to join is new (or gone): the invitations already posted are edited to show it
+                row.join_url = result.join_url[:1000]
+                await jobs.schedule(session, kind=JOIN_LINK_JOB, key=f"event:{row.event_id}:join-link:{uuid.uuid4().hex[:8]}",
+                                    run_at=self.clock(), payload={"event_id": row.event_id}, network_id=row.network_id)
             row.graph_event_id = result.graph_event_id or row.graph_event_id
             row.organizer = result.organizer or row.organizer
             row.claimed_by, row.updated_at = "", utcnow()
@@ -261,7 +275,7 @@ async def graph_calendar_worker(app) -> None:
         return  # without Graph nothing is attempted; the rows wait
     graph = GraphClient.from_settings(settings)
     worker = CalendarSyncWorker(app[DB_KEY], graph, organizer_for=settings.graph_organizer_for,
-                                tenant_id=settings.app_tenant_id)
+                                tenant_id=settings.app_tenant_id, clock=app[BOT_KEY].services.now)
     log.info("calendar sync worker %s started", worker.instance)
     try:
         await worker.run()

@@ -10,6 +10,7 @@ from cards.consultations import AnswerForm, CurrentAnswer, QuestionView, StatusV
 from dialogs.consultations import rules, service
 from dialogs.consultations.status import days_left, latest_responses, status_of
 from dialogs.i18n import format_when, t
+from dialogs.illustrative import without_data_notes
 from dialogs.onboarding import translator
 from dialogs.services import Services
 from dialogs.turn import Reply
@@ -75,9 +76,10 @@ async def answer_form(session: AsyncSession, services: Services, viewer: Viewer,
                        municipalities=", ".join(m.name for m in party.municipalities))
     else:
         party_text = t("consultations.party_municipality", lang, name=party.label)
+    description, demo_note = without_data_notes(consultation.description)
     form = AnswerForm(
         consultation_key=consultation.key, revision=consultation.revision, title=consultation.title,
-        description=consultation.description, link=consultation.link,
+        description=description, demo_note=demo_note, link=consultation.link,
         deadline=format_when(consultation.deadline, lang), days_left=max(days_left(consultation.deadline, services.now()), 0),
         party=party_text, questions=questions_of(consultation, lang, viewer.network.language),
         bodies=[(o.key, o.name) for o in bodies], joint_only=party.organisation is not None,

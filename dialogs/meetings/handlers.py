@@ -50,8 +50,8 @@ from dialogs.onboarding import translator
 from dialogs.services import Services
 from dialogs.turn import Refresh, Reply
 from dialogs.viewer import Viewer
-from storage import directory
-from storage.models import Event, Network, Rsvp
+from storage import directory, outbox
+from storage.models import Event, Network, Person, Rsvp
 from storage.models.meetings import MeetingDraft
 
 _WHATS_ON = re.compile(
@@ -183,7 +183,11 @@ async def _form(session: AsyncSession, viewer: Viewer, values: FormValues) -> Re
 
 
 async def _preview(session: AsyncSession, services: Services, viewer: Viewer, plan: Plan,
-                   event: Event | None = None) -> Reply:
+                   event: Event | None = None, *, replaces: int | None = None) -> Reply:
+    if replaces:  # corrected through "Rett": the preview it came from may no longer be confirmed
+        await session.execute(update(MeetingDraft).where(
+            MeetingDraft.id == replaces, MeetingDraft.network_id == viewer.network.id, MeetingDraft.status == "draft")
+            .values(status="superseded"))
     draft = MeetingDraft(network_id=viewer.network.id, person_id=viewer.person.id if viewer.person else None,
                          purpose="change" if event else "new",
                          data={**plan.as_dict(), "event_id": event.id if event else None})
@@ -224,7 +228,7 @@ async def preview_from_form(session: AsyncSession, services: Services, viewer: V
                         when=str(data.get("when") or "").strip(), place=str(data.get("place") or "").strip(),
                         link=str(data.get("link") or "").strip(), agenda=str(data.get("agenda") or ""),
                         reminders=str(data.get("reminders") or ""),
-                        event_id=card_id(data.get("event")))
+                        event_id=card_id(data.get("event")), replaces=card_id(data.get("replaces")))
     event = None
     if values.event_id:
         event = await session.get(Event, values.event_id)
@@ -254,7 +258,7 @@ async def preview_from_form(session: AsyncSession, services: Services, viewer: V
     if problem := _problem(plan, now, viewer.lang):
         values.problem = problem
         return [await _form(session, viewer, values)]
-    return [await _preview(session, services, viewer, plan, event)]
+    return [await _preview(session, services, viewer, plan, event, replaces=values.replaces)]
 
 
 async def _draft(session: AsyncSession, viewer: Viewer, data: dict) -> MeetingDraft | None:
@@ -273,7 +277,9 @@ async def edit_draft(session: AsyncSession, services: Services, viewer: Viewer, 
     if draft is None:
         return [Reply(text=t("meetings.unknown_draft", viewer.lang))]
     plan = Plan.from_dict({k: v for k, v in draft.data.items() if k != "event_id"})
-    return [await _form(session, viewer, _values_of(plan, viewer.lang, draft.data.get("event_id")))]
+    values = _values_of(plan, viewer.lang, draft.data.get("event_id"))
+    values.replaces = draft.id if draft.status == "draft" else None
+    return [await _form(session, viewer, values)]
 
 
 def _values_of(plan: Plan, lang: str, event_id: int | None) -> FormValues:
@@ -302,7 +308,8 @@ async def confirm(session: AsyncSession, services: Services, viewer: Viewer, dat
     if draft is None:
         return [Reply(text=t("meetings.unknown_draft", viewer.lang))]
     if draft.status != "draft":
-        key = "meetings.already_sent" if draft.status == "confirmed" else "meetings.draft_discarded"
+        key = {"confirmed": "meetings.already_sent", "superseded": "meetings.draft_superseded"}.get(
+            draft.status, "meetings.draft_discarded")
         return [Reply(text=t(key, viewer.lang, title=draft.data.get("title", "")))]
     plan = Plan.from_dict({k: v for k, v in draft.data.items() if k != "event_id"})
     now = services.now()
@@ -441,6 +448,35 @@ async def cancel_confirm(session: AsyncSession, services: Services, viewer: View
     await session.flush()
     sent = await invitations(session, services, viewer.network, event)
     return [Reply(text=t("meetings.cancelled_done", viewer.lang, title=event.title, count=len(sent))), *sent]
+
+
+# --- the Teams join link from Graph ------------------------------------------------------------------
+
+
+@job(service.JOIN_LINK_JOB)
+async def show_join_link(services: Services, payload: dict) -> list[Reply | Refresh]:
+    """Graph made the Teams meeting after the invitations went out: each posted invitation of the current
+    version is edited in place to carry the join link (no second message)."""
+    async with services.db.session() as session:
+        event = await session.get(Event, int(payload.get("event_id") or 0))
+        if event is None or event.status != "scheduled":
+            return []
+        network = await session.get(Network, event.network_id)
+        batch = f"event:{event.id}:v{event.sequence}"
+        for person_id, activity_id in await outbox.posted(session, batch):
+            person = await session.get(Person, person_id)
+            if person is None:
+                continue
+            lang = await proactive_language(session, person, network)
+            view = await service.view_of(session, services, event, network, lang, person=person)
+            await outbox.enqueue(session, payload={"text": None, "card": invitation_card(view, translator(lang),
+                                                                                         update=event.sequence > 0),
+                                                   "summary": t("meetings.invitation_summary", lang,
+                                                                title=event.title, when=view.when)},
+                                 person_id=person.id, network_id=event.network_id, batch=f"{batch}:join-link",
+                                 dedupe_key=f"{batch}:join-link:{view.online_url[-40:]}:person:{person.id}",
+                                 language=lang, update_activity_id=activity_id)
+    return []
 
 
 # --- reminders --------------------------------------------------------------------------------------

@@ -17,15 +17,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from cards.meetings import EventView
 from dialogs.consultations.manage import slug
 from dialogs.dates import When
-from dialogs.i18n import OSLO, format_day, format_when, t, weekday
+from dialogs.i18n import OSLO, format_day, format_when, t
 from dialogs.meetings import ics
 from dialogs.services import Services
 from storage import jobs
-from storage.calendar_sync import request_sync
+from storage.calendar_sync import join_url_of, request_sync
 from storage.models import AuditEntry, Body, ConversationRef, Event, Network, Person, Rsvp, Seat
 from storage.models.meetings import EventDetail
 
 REMINDER_KIND = "meeting.reminder"
+JOIN_LINK_JOB = "meeting.join_link"  # Graph made the Teams meeting: the posted invitations get its join link
 DEFAULT_DAYS = (7, 1)
 DIRECTOR_ROLES = ("director", "mayor")
 _STEMS = {
@@ -173,12 +174,12 @@ def times_of(when: When, kind: str) -> tuple[datetime, datetime | None, bool]:
 def when_text(starts_at: datetime, ends_at: datetime | None, all_day: bool, lang: str) -> str:
     """'laurdag 28. august 2027 kl. 10:00–12:00': with the weekday, as Teams users expect."""
     if all_day:
-        return f"{weekday(starts_at, lang)} {format_day(starts_at.astimezone(OSLO).date(), lang)}"
-    text = f"{weekday(starts_at, lang)} {format_when(starts_at, lang)}"
+        return format_day(starts_at.astimezone(OSLO).date(), lang)
+    text = format_when(starts_at, lang)
     if ends_at is not None:
         end = ends_at.astimezone(OSLO)
         same_day = end.date() == starts_at.astimezone(OSLO).date()
-        text += f"–{end:%H:%M}" if same_day else f" – {weekday(ends_at, lang)} {format_when(ends_at, lang)}"
+        text += f"–{end:%H:%M}" if same_day else f" – {format_when(ends_at, lang)}"
     return text
 
 
@@ -190,10 +191,10 @@ def day_warning(starts_at: datetime, lang: str) -> str:
     names = holidays.country_holidays("NO", years=day.year, language="en_US" if lang == "en" else "no")
     holiday = names.get(day)
     if holiday and holiday not in ("Søndag", "Sunday"):
-        return t("meetings.warning_holiday", lang, day=f"{weekday(day, lang)} {format_day(day, lang)}",
+        return t("meetings.warning_holiday", lang, day=format_day(day, lang),
                  holiday=holiday)
     if day.weekday() >= 5:
-        return t("meetings.warning_weekend", lang, day=f"{weekday(day, lang)} {format_day(day, lang)}")
+        return t("meetings.warning_weekend", lang, day=format_day(day, lang))
     return ""
 
 
@@ -302,7 +303,9 @@ async def view_of(session: AsyncSession, services: Services, event: Event, netwo
     return EventView(
         event_id=event.id, kind=event.kind, title=event.title,
         when=when_text(event.starts_at, event.ends_at, event.all_day, lang),
-        audience=f"{label} ({len(people)})", place=event.place, online_url=event.online_url,
+        audience=f"{label} ({len(people)})", place=event.place,
+        # the link the secretariat gave, else the Teams meeting Graph made for it (when Graph is configured)
+        online_url=event.online_url or await join_url_of(session, event.id),
         agenda=list(detail.agenda) if detail else [], ics_url=await ics.ics_url(session, services.public_url, event.id),
         sequence=event.sequence, cancelled=event.status == "cancelled", rsvp=rsvp,
         counts=await rsvp_counts(session, event, len(people)) if counts and event.kind == "meeting" else None,

@@ -9,6 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
+from sqlalchemy import update as sa_update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -138,6 +139,10 @@ async def _preview(session: AsyncSession, services: Services, viewer: Viewer, da
     with_app = set(await session.scalars(select(ConversationRef.person_id).where(
         ConversationRef.person_id.in_(audience.person_ids), ConversationRef.active.is_(True),
         ConversationRef.conversation_type == "personal")))
+    if viewer.person is not None:  # a new preview replaces the author's earlier unsent ones (stale-card rule)
+        await session.execute(sa_update(Notice).where(
+            Notice.network_id == network.id, Notice.author_id == viewer.person.id, Notice.status == "draft")
+            .values(status="superseded").execution_options(synchronize_session=False))
     notice = Notice(network_id=network.id, author_id=viewer.person.id if viewer.person else None,
                     title=(values.get("title") or "").strip()[:200], text=text[:4000], links=links,
                     acknowledge=values.get("acknowledge") in ("true", "True", "1"), audience=audience.spec,
@@ -145,7 +150,8 @@ async def _preview(session: AsyncSession, services: Services, viewer: Viewer, da
     session.add(notice)
     await session.flush()
     tr = translator(lang)
-    return [Reply(card=notice_card(service.view_of(notice), tr), summary=notice.title or text[:80]),
+    sender = await service.sender_of(session, notice)
+    return [Reply(card=notice_card(service.view_of(notice, sender), tr), summary=notice.title or text[:80]),
             Reply(card=confirm_card(tr, notice.id, audience.label, len(audience.person_ids),
                                     format_when(when, lang) if when else "",
                                     len(audience.person_ids) - len(with_app)),
@@ -172,6 +178,8 @@ async def on_send(session: AsyncSession, services: Services, viewer: Viewer, dat
         return [Reply(text=t("notices.not_found", viewer.lang))]
     await lock_row(session, Notice, notice.id)  # simultaneous presses of Send: one queues, the rest see it
     await session.refresh(notice)
+    if notice.status == "superseded":  # Send on an older preview: the newer one is what the author meant
+        return await _superseded(session, viewer, notice)
     if notice.status != "draft":  # a double click on "Send"
         return [Reply(text=t(f"notices.already_{'cancelled' if notice.status == 'cancelled' else 'sent'}",
                              viewer.lang)), await _report_reply(session, notice, viewer.lang)]
@@ -188,6 +196,25 @@ async def on_send(session: AsyncSession, services: Services, viewer: Viewer, dat
             await _report_reply(session, notice, viewer.lang, track=True)]
 
 
+async def _superseded(session: AsyncSession, viewer: Viewer, notice: Notice) -> list[Reply]:
+    """Nothing is sent; the author is told why and gets the newest preview's cards to send from."""
+    lang = viewer.lang
+    newest = await session.scalar(select(Notice).where(
+        Notice.network_id == notice.network_id, Notice.author_id == notice.author_id, Notice.id > notice.id)
+        .order_by(Notice.id.desc()).limit(1))
+    title = notice.title or notice.text[:60]
+    if newest is None or newest.status != "draft":
+        return [Reply(text=t("notices.stale_preview_gone", lang, title=title))]
+    audience = await service.resolve_audience(session, viewer.network, newest.audience, lang)
+    tr = translator(lang)
+    sender = await service.sender_of(session, newest)
+    return [Reply(text=t("notices.stale_preview", lang, title=title, newest=newest.title or newest.text[:60])),
+            Reply(card=notice_card(service.view_of(newest, sender), tr), summary=newest.title or newest.text[:80]),
+            Reply(card=confirm_card(tr, newest.id, audience.label, len(audience.person_ids),
+                                    format_when(newest.scheduled_at, lang) if newest.scheduled_at else "", 0),
+                  summary=t("notices.confirm_title", lang))]
+
+
 @router.card_action(NOTICE_CANCEL)
 async def on_cancel(session: AsyncSession, services: Services, viewer: Viewer, data: dict) -> list[Reply | Refresh]:
     if refused := await _refuse(session, viewer):
@@ -197,8 +224,17 @@ async def on_cancel(session: AsyncSession, services: Services, viewer: Viewer, d
         return [Reply(text=t("notices.not_found", viewer.lang))]
     if notice.status in ("sent", "cancelled"):
         return [Reply(text=t(f"notices.already_{notice.status}", viewer.lang))]
+    if notice.status in ("draft", "superseded"):  # "Avbryt" on the preview: nothing was ever queued
+        notice.status = "cancelled"
+        return [Reply(text=t("notices.discarded", viewer.lang))]
     stopped = await service.cancel_notice(session, notice)
-    return [Reply(text=t("notices.cancelled", viewer.lang, count=stopped)), Refresh(REPORT_CARD, str(notice.id))]
+    title = notice.title or notice.text[:60]
+    if stopped.reached == 0:
+        text = t("notices.cancelled_before", viewer.lang, title=title, count=stopped.recipients)
+    else:
+        text = t("notices.cancelled_midway", viewer.lang, title=title, reached=stopped.reached,
+                 count=stopped.recipients, stopped=stopped.not_sent)
+    return [Reply(text=text), Refresh(REPORT_CARD, str(notice.id))]
 
 
 @router.card_action(NOTICE_RETRY)
@@ -246,16 +282,23 @@ async def on_ack(session: AsyncSession, services: Services, viewer: Viewer, data
         OutboxMessage.batch == service.batch_of(notice.id), OutboxMessage.person_id == viewer.person.id).limit(1))
     if recipient is None:
         return [Reply(text=t("notices.not_recipient", viewer.lang))]
-    exists = await session.scalar(select(NoticeAck.id).where(NoticeAck.notice_id == notice.id,
-                                                             NoticeAck.person_id == viewer.person.id))
-    if exists is None:
+    title = notice.title or notice.text[:60]
+    earlier = await session.scalar(select(NoticeAck.at).where(NoticeAck.notice_id == notice.id,
+                                                              NoticeAck.person_id == viewer.person.id))
+    if earlier is None:
         try:
             async with session.begin_nested():
                 session.add(NoticeAck(notice_id=notice.id, person_id=viewer.person.id, at=services.now()))
-        except IntegrityError:
-            pass  # a double click raced us: one acknowledgement is kept
-    return [Reply(text=t("notices.acknowledged", viewer.lang, title=notice.title or notice.text[:60])),
-            Refresh(REPORT_CARD, str(notice.id))]
+        except IntegrityError:  # a double click raced us: one acknowledgement is kept, and it is this one
+            earlier = None
+        else:
+            return [Reply(text=t("notices.acknowledged", viewer.lang, title=title)),
+                    Refresh(REPORT_CARD, str(notice.id))]
+    if earlier is None:
+        earlier = await session.scalar(select(NoticeAck.at).where(NoticeAck.notice_id == notice.id,
+                                                                  NoticeAck.person_id == viewer.person.id))
+    return [Reply(text=t("notices.already_acknowledged", viewer.lang, title=title,
+                         when=format_when(earlier, viewer.lang) if earlier else ""))]
 
 
 @router.card_renderer(REPORT_CARD)

@@ -17,7 +17,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cards.notices import NoticeView, notice_card
-from dialogs.i18n import t
+from dialogs.i18n import format_when, t
 from dialogs.language import languages_of
 from storage import jobs, outbox
 from storage.models import Body, ConversationRef, Municipality, Network, OutboxMessage, Person, Seat, utcnow
@@ -91,9 +91,20 @@ async def resolve_audience(session: AsyncSession, network: Network, text: str, l
                           bodies=", ".join(b.key for b in bodies)))
 
 
-def view_of(notice: Notice) -> NoticeView:
+async def sender_of(session: AsyncSession, notice: Notice) -> tuple[str, str]:
+    """(who wrote it, the body it is sent on behalf of): the author and the network's secretariat."""
+    author = await session.get(Person, notice.author_id) if notice.author_id else None
+    body = await session.scalar(select(Body.name).where(Body.network_id == notice.network_id,
+                                                        Body.kind == "secretariat").order_by(Body.id).limit(1))
+    if not body:
+        network = await session.get(Network, notice.network_id)
+        body = network.name if network else ""
+    return (author.name if author and not author.anonymised else ""), body or ""
+
+
+def view_of(notice: Notice, sender: tuple[str, str] = ("", "")) -> NoticeView:
     return NoticeView(id=notice.id, title=notice.title, text=notice.text, links=list(notice.links or []),
-                      acknowledge=notice.acknowledge)
+                      acknowledge=notice.acknowledge, sender_name=sender[0], sender_body=sender[1])
 
 
 async def queue_notice(session: AsyncSession, notice: Notice, *, now: datetime | None = None) -> int:
@@ -103,12 +114,13 @@ async def queue_notice(session: AsyncSession, notice: Notice, *, now: datetime |
     if not audience.person_ids:
         raise AudienceError(t("notices.empty_audience", notice.language, audience=audience.label))
     languages = await languages_of(session, audience.person_ids, network)
+    sender = await sender_of(session, notice)
     cards: dict[str, dict] = {}
     queued = 0
     for person_id in audience.person_ids:
         lang = languages.get(person_id) or network.language or notice.language
         if lang not in cards:
-            cards[lang] = notice_card(view_of(notice), lambda key, **kw: t(key, lang, **kw))  # noqa: B023
+            cards[lang] = notice_card(view_of(notice, sender), lambda key, **kw: t(key, lang, **kw))  # noqa: B023
         row = await outbox.enqueue(
             session, payload={"text": None, "card": cards[lang], "summary": notice.title or notice.text[:80]},
             person_id=person_id, network_id=notice.network_id, batch=batch_of(notice.id),
@@ -126,14 +138,25 @@ async def schedule_notice(session: AsyncSession, notice: Notice, when: datetime)
     notice.status, notice.scheduled_at = "scheduled", when
 
 
-async def cancel_notice(session: AsyncSession, notice: Notice) -> int:
-    """Stop a scheduled notice, or the part of a running one not yet sent; returns rows cancelled."""
+@dataclass
+class Stopped:
+    """What stopping a notice did: how many of its recipients will not get it, how many had it already."""
+
+    recipients: int
+    not_sent: int
+    reached: int
+
+
+async def cancel_notice(session: AsyncSession, notice: Notice) -> Stopped:
+    """Stop a scheduled notice, or the part of a running one not yet sent."""
     await jobs.cancel(session, key_prefix=f"notice:{notice.id}:")
-    result = await session.execute(update(OutboxMessage).where(
+    await session.execute(update(OutboxMessage).where(
         OutboxMessage.batch == batch_of(notice.id), OutboxMessage.status == "queued")
         .values(status="cancelled").execution_options(synchronize_session=False))
     notice.status = "cancelled"
-    return result.rowcount or 0
+    reached = await session.scalar(select(func.count()).select_from(OutboxMessage).where(
+        OutboxMessage.batch == batch_of(notice.id), OutboxMessage.status == "sent")) or 0
+    return Stopped(notice.recipients, max(notice.recipients - reached, 0), reached)
 
 
 async def retry_failed(session: AsyncSession, notice: Notice) -> int:
@@ -187,21 +210,29 @@ async def report(session: AsyncSession, notice: Notice, lang: str, *, limit: int
     status = notice.status
     if status == "sending" and counts["queued"] == 0:
         status = "sent"
+    if status == "cancelled":  # stopped before its messages were queued: every planned one was stopped
+        delivered = counts["sent"] + counts["failed"] + counts["unreachable"]
+        counts["cancelled"] = max(notice.recipients - delivered, counts["cancelled"])
     return Report(notice.id, notice.title, status, notice.recipients, counts, acked or 0, problems)
 
 
+CSV_COLUMNS = ("person", "email", "status", "reason", "sent_at", "acknowledged_at")
+
+
 async def csv_export(session: AsyncSession, notice: Notice, lang: str) -> str:
-    """Every recipient with their state, reason and acknowledgement, for the archive."""
+    """Every recipient with their state, reason and acknowledgement, for the archive: headers and
+    states in the reader's language, times in Europe/Oslo as everywhere else the bot shows a time."""
     acks = dict((await session.execute(select(NoticeAck.person_id, NoticeAck.at).where(
         NoticeAck.notice_id == notice.id))).all())
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["person", "email", "status", "reason", "sent_at", "acknowledged_at"])
+    writer.writerow([t(f"notices.csv_{column}", lang) for column in CSV_COLUMNS])
     rows = await session.stream(select(Person.id, Person.name, Person.email, OutboxMessage.status,
                                        OutboxMessage.error, OutboxMessage.sent_at)
                                 .join(Person, Person.id == OutboxMessage.person_id, isouter=True)
                                 .where(OutboxMessage.batch == batch_of(notice.id)).order_by(Person.name))
     async for pid, name, email, status, error, sent_at in rows:
-        writer.writerow([name or "", email or "", status, reason_text(error, lang) if error else "",
-                         sent_at.isoformat() if sent_at else "", acks[pid].isoformat() if pid in acks else ""])
+        writer.writerow([name or "", email or "", t(f"notices.csv_status_{status}", lang),
+                         reason_text(error, lang) if error else "", format_when(sent_at, lang) if sent_at else "",
+                         format_when(acks[pid], lang) if pid in acks else ""])
     return out.getvalue()

@@ -465,6 +465,7 @@ async def _seat_lines(session: AsyncSession, body: Body, lang: str, today: date)
             who = person.name if person and not person.anonymised else t("qa.seat_vacant", lang)
         where = seat.represents or (muni.name if muni else org.name if org else "")
         role = t(f"qa.role_{seat.role}", lang) if seat.role in ("chair", "observer", "lead") else ""
+        role = "" if role and role.lower() in where.lower() else role  # "… – observatør", not "(observatør)" again
         lines.append(t("qa.seat_line", lang, who=who, where=where, role=f" ({role})" if role else "").rstrip())
     if marked:
         lines.append(t("qa.seats_all_unknown" if marked == len(lines) else "qa.seats_unknown", lang))

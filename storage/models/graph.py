@@ -29,6 +29,8 @@ class CalendarSync(Base):
     state: Mapped[str] = mapped_column(String(12), default="pending")  # pending | syncing | done | failed | skipped
     graph_event_id: Mapped[str] = mapped_column(String(500), default="")
     organizer: Mapped[str] = mapped_column(String(320), default="")  # the mailbox that holds the event
+    # the Teams join link Graph made for the event (an online meeting): shown on the invitation
+    join_url: Mapped[str] = mapped_column(String(1000), default="", server_default="")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     version: Mapped[int] = mapped_column(Integer, default=1)
     synced_version: Mapped[int] = mapped_column(Integer, default=0)

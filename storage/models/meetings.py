@@ -32,7 +32,7 @@ class MeetingDraft(Base):
     # new | change: a change carries the event id in `data`
     purpose: Mapped[str] = mapped_column(String(20), default="new")
     data: Mapped[dict] = mapped_column(JSON, default=dict)
-    status: Mapped[str] = mapped_column(String(20), default="draft")  # draft | confirmed | discarded
+    status: Mapped[str] = mapped_column(String(20), default="draft")  # draft | confirmed | discarded | superseded
     event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -38,9 +38,12 @@ def test_secretariat_sends_a_notice_and_a_member_receives_it(teams):
 
     # the member: the notice arrives in the personal chat, with the acknowledge button
     notice = director.wait_card(TITLE, TEXT)
+    expect(notice).to_contain_text("Sendt av Eirik Nesheim på vegner av Sekretariat for DigiVestland")
     director.screenshot("received", docs="notice-received-nn")
     director.click(notice, "Stadfest at du har lese")
     director.wait_text(f"Takk! Du har stadfesta at du har lese «{TITLE}».")
+    director.click(notice, "Stadfest at du har lese")  # the same card again: registered once, and it says so
+    director.wait_text(f"Du har alt stadfesta at du har lese «{TITLE}».")
 
     # the author's report card is edited live: one sent and acknowledged, the others not reached, with why
     report = secretariat.wait_card(f"Rapport: {TITLE}", "Ikkje nådd, med grunn:")

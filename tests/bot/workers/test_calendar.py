@@ -224,3 +224,37 @@ async def test_without_graph_configured_the_worker_does_nothing(bot, graph):
     assert not bot.settings.graph_calendar_enabled
     await _meeting(bot.db, "Møte")
     assert (await sync_row(bot.db)).state == "pending" and graph.calls == []
+
+
+async def test_the_teams_join_link_graph_makes_is_stored_and_shown_on_the_invitation(meeting_bot, graph):
+    """A meeting "på Teams" becomes an online meeting in Graph; the joinUrl Graph returns is kept, and the
+    invitations already in the chats are edited to carry it ("Bli med på Teams"), as later cards are."""
+    bot = meeting_bot
+    preview = await bot.say(DV_SECRETARIAT, ANNOUNCEMENT)
+    await bot.submit(DV_SECRETARIAT, data_of(preview, "meeting.confirm"))
+    await bot.drain()
+    [invitation] = bot.connector.messages(DV_DIRECTOR.personal_conversation)[-1:]
+    assert "Invitasjon til møte" in message_text(invitation)
+    assert "Bli med på Teams" not in message_text(invitation)  # Graph has not made the meeting yet
+    posted = next(r.activity_id for r in bot.connector.records if r.activity is invitation)
+    messages = len(bot.connector.messages(DV_DIRECTOR.personal_conversation))
+
+    await sync(bot.db, graph, clock=lambda: NOW)
+    [event] = graph.mailbox(ORGANIZER).values()
+    join_url = event["onlineMeeting"]["joinUrl"]
+    assert join_url.startswith("https://teams.microsoft.com/l/meetup-join/")
+    assert (await sync_row(bot.db)).join_url == join_url
+
+    deadline = time.monotonic() + 15
+    while not (edits := [r for r in bot.connector.records if r.op == "update"
+                         and r.conversation_id == DV_DIRECTOR.personal_conversation]):
+        assert time.monotonic() < deadline, "the invitation was never edited"
+        await asyncio.sleep(0.05)
+    await bot.drain()
+    edited = edits[-1].activity
+    assert edits[-1].activity_id == posted  # the same message, edited in place
+    card = edited["attachments"][0]["content"]
+    assert {"type": "Action.OpenUrl", "title": "Bli med på Teams", "url": join_url}.items() <= next(
+        a for a in card["actions"] if a.get("title") == "Bli med på Teams").items()
+    assert "Kjem" in message_text(edited) and join_url in message_text(edited)  # still answerable, link shown
+    assert len(bot.connector.messages(DV_DIRECTOR.personal_conversation)) == messages  # no second message

@@ -227,7 +227,7 @@ async def test_from_comments_to_the_agreement_in_force(bot, draft, tmp_path):
     stored = message_text((await bot.submit(DV_DIRECTOR, decision(
         outcome="joined", body="Kommunestyret", meeting_date="2026-12-10", case_number="88/26",
         funding="inntil kr 3 per innbyggjar", municipality="4631")))[0])
-    assert "Registrert for Alver: Tiltrer (10. desember 2026)" in stored
+    assert "Registrert for Alver: Tiltrer (torsdag 10. desember 2026)" in stored
     await bot.submit(ASKOY, decision(outcome="joined", body="Kommunestyret", meeting_date="2026-12-11",
                                      case_number="101/26"))
     await bot.submit(BJORNAFJORDEN, decision(outcome="planned", planned_date="2027-01-20"))

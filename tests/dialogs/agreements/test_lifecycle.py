@@ -82,14 +82,14 @@ async def test_reminders_go_to_those_without_a_decision_and_the_job_switches_the
     async with bot.db.session() as session:
         reminded = {(await session.get(Person, r.to_person)).key for r in replies}
     assert "dv-direktor-askoy" in reminded and "dv-direktor-alver" not in reminded  # Alver has joined
-    assert all("Samarbeidsavtale 2027 gjeld frå 1. januar 2027" in r.text for r in replies)
+    assert all("Samarbeidsavtale 2027 gjeld frå fredag 1. januar 2027" in r.text for r in replies)
 
     bot.services.now = lambda: datetime(2027, 1, 1, 0, 1, tzinfo=UTC).astimezone(UTC)
     await jobs.HANDLERS["agreement.switch"](bot.services, switch.payload)
     async with bot.db.session() as session:
         assert (await session.get(AgreementVersion, version_id)).status == "in_force"
     text = await bot.say_text(DV_DIRECTOR, "Har Alver tiltredd den nye avtalen?")
-    assert "Alver tiltredde Samarbeidsavtale 2027 i Kommunestyret 10. desember 2026 (sak 88/26)" in text
+    assert "Alver tiltredde Samarbeidsavtale 2027 i Kommunestyret torsdag 10. desember 2026 (sak 88/26)" in text
 
 
 async def test_the_changes_of_the_draft_as_a_card(bot):

@@ -94,7 +94,7 @@ async def test_close_reopen_and_extend(bot):
 
     reopened = await press(bot, DV_SECRETARIAT, {"action": "consultation.reopen", "consultation": key,
                                                  "deadline": "20. desember kl. 12"})
-    assert "Ny frist for «Budsjett 2027»: 20. desember 2026 kl. 12:00" in reopened
+    assert "Ny frist for «Budsjett 2027»: søndag 20. desember 2026 kl. 12:00" in reopened
     assert "sendt på nytt til 1 som ikkje har svart" in reopened  # the director, who has the app
     receipt = await press(bot, DV_DIRECTOR, {"action": "consultation.answer", "consultation": key, "revision": 1,
                                              "kind": "no_input"})

@@ -26,4 +26,4 @@ async def test_whats_on_lists_open_consultations_and_case_deadlines(bot, consult
         assert fragment in seen, fragment
     for fragment in hides:
         assert fragment not in seen, fragment
-    assert "frist 1. desember 2026 kl. 12:00" in seen or who is STRANGER
+    assert "frist tysdag 1. desember 2026 kl. 12:00" in seen or who is STRANGER

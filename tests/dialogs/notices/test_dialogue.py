@@ -99,10 +99,10 @@ async def test_a_scheduled_notice_waits_for_its_time_and_can_be_cancelled(bot):
     await bot.install(DV_DIRECTOR)
     _preview, confirm = await bot.submit(DV_SECRETARIAT, {
         "action": "notice.preview", "text": "Påminning", "audience": "role:director", "when": "fredag kl. 9"})
-    assert "Vert sendt 27. november 2026 kl. 09:00" in message_text(confirm)
+    assert "Vert sendt fredag 27. november 2026 kl. 09:00" in message_text(confirm)
     notice_id = actions(confirm)["notice.send"]["notice"]
     scheduled = await texts(bot, DV_SECRETARIAT, actions(confirm)["notice.send"])
-    assert "vert sendt 27. november 2026 kl. 09:00" in scheduled and "Planlagd" in scheduled
+    assert "vert sendt fredag 27. november 2026 kl. 09:00" in scheduled and "Planlagd" in scheduled
     assert await count(bot, Job, Job.key == f"notice:{notice_id}:send", Job.status == "pending") == 1
     assert await count(bot, OutboxMessage, OutboxMessage.batch == f"notice:{notice_id}") == 0
 

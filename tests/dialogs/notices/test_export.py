@@ -57,11 +57,11 @@ async def test_the_author_downloads_every_recipients_state_as_csv_from_the_repor
     assert len(rows) == 12  # every recipient once
     by_status = {}
     for row in rows:
-        by_status[row["status"]] = by_status.get(row["status"], 0) + 1
-    assert by_status == {"sent": 2, "unreachable": 10}
-    assert {r["reason"] for r in rows if r["status"] == "unreachable"} == {
-        "Har fjerna appen", "Har ikkje installert appen"}  # in the author's language
-    assert all(r["sent_at"] for r in rows if r["status"] == "sent")
+        by_status[row["Status"]] = by_status.get(row["Status"], 0) + 1
+    assert by_status == {"Sendt": 2, "Ikkje nådd": 10}  # in the author's language
+    assert {r["Grunn"] for r in rows if r["Status"] == "Ikkje nådd"} == {
+        "Har fjerna appen", "Har ikkje installert appen"}
+    assert all(r["Sendt (norsk tid)"] for r in rows if r["Status"] == "Sendt")
 
 
 async def test_a_bad_foreign_or_expired_link_is_404(bot):

@@ -207,7 +207,7 @@ def test_the_owner_and_milestone_are_shown_by_name_and_date():
     item = PortfolioItem(key="p1", kind="project", name="Felles sak/arkiv", owner_municipality_id=SIGDAL.id,
                          owner_text="", next_milestone="Pilot", next_milestone_date=date(2027, 3, 1))
     assert portfolio.owner_name(item, {SIGDAL.id: "Sigdal"}) == "Sigdal"
-    assert portfolio.milestone(item, "nb") == "Pilot (1. mars 2027)"
+    assert portfolio.milestone(item, "nb") == "Pilot (mandag 1. mars 2027)"
     other = PortfolioItem(key="p2", kind="expert_group", name="Faggruppe", owner_municipality_id=None,
                           owner_text="", next_milestone="", next_milestone_date=None)
     assert portfolio.owner_name(other, {}) == "–" and portfolio.milestone(other, "nb") == ""
