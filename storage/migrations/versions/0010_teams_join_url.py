@@ -1,7 +1,7 @@
 """teams: the Teams join link Graph returns for a meeting made an online meeting
 
-Revision ID: 0009_teams_join_url
-Revises: 0008_agreements
+Revision ID: 0010_teams_join_url
+Revises: 0009_translations
 Create Date: 2026-12-03 19:00:00
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0009_teams_join_url"
-down_revision: str | None = "0008_agreements"
+revision: str = "0010_teams_join_url"
+down_revision: str | None = "0009_translations"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
