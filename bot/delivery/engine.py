@@ -28,6 +28,7 @@ several instances on one PostgreSQL database. So:
 from __future__ import annotations
 
 import asyncio
+import bisect
 import contextlib
 import logging
 import os
@@ -98,7 +99,7 @@ class Window:
 
     def __init__(self, span: float, limit: int, *, by_start: bool = False, margin: float = 0.0):
         self.span, self.limit, self.by_start = span + (margin if by_start else 0.0), limit, by_start
-        self.counted: deque[float] = deque()  # sorted: appended under the pacer's lock with the current time
+        self.counted: deque[float] = deque()  # sorted (see answered)
         self.in_flight = 0
 
     def wait_time(self, now: float) -> float:
@@ -122,8 +123,8 @@ class Window:
                     self.counted.remove(start)
             return
         self.in_flight -= 1
-        if counted:
-            self.counted.append(now)
+        if counted:  # kept sorted: answers may be handled in another order than they arrived
+            bisect.insort(self.counted, now)
 
 
 class Pacer:
@@ -222,11 +223,12 @@ class Pacer:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._answer.wait(), timeout=max(seconds, 0.001))
 
-    async def release(self, taken: tuple[list[Window], float, str], *, counted: bool) -> None:
-        """The answer arrived; `counted` is False when the service refused it (429), which it does not
-        count against the limit."""
+    async def release(self, taken: tuple[list[Window], float, str], *, counted: bool,
+                      answered_at: float | None = None) -> None:
+        """The answer arrived (at `answered_at`, when its headers came: default now); `counted` is False
+        when the service refused it (429), which it does not count against the limit."""
         windows, started, key = taken
-        now = time.monotonic()
+        now = min(answered_at, time.monotonic()) if answered_at is not None else time.monotonic()
         for w in windows:
             w.answered(started, now, counted=counted)
         if self.budget is not None:
@@ -243,6 +245,7 @@ class Answer:
     activity_id: str = ""
     code: str = ""
     retry_after: float | None = None
+    at: float | None = None  # monotonic time its status line and headers arrived (the service had counted it)
 
 
 class ConnectorClient:
@@ -276,20 +279,28 @@ class ConnectorClient:
         token = await asyncio.to_thread(credentials.get_access_token)
         return {"Authorization": f"Bearer {token}"}
 
+    async def headers(self, registration: Registration | None) -> dict[str, str]:
+        """The Authorization header for sending with `registration` (from msal's cache, in a thread). Got
+        before a request is paced, so a token fetch never counts as the request's round trip."""
+        return await self._headers(registration)
+
     async def send(self, service_url: str, conversation_id: str, activity: dict[str, Any],
-                   update_id: str | None = None, *, registration: Registration | None = None) -> Answer:
+                   update_id: str | None = None, *, registration: Registration | None = None,
+                   headers: dict[str, str] | None = None) -> Answer:
         if self._http is None:
             self._http = aiohttp.ClientSession(timeout=self.timeout,
                                                connector=aiohttp.TCPConnector(limit=self.connections))
         base = service_url.rstrip("/") + "/v3/conversations/" + quote(conversation_id, safe="")
         if registration is None and self.registry:
             return Answer(status=401, code="NoRegistration")  # never sent with another registration's token
-        headers = await self._headers(registration)
+        if headers is None:
+            headers = await self._headers(registration)
         if update_id:
             request = self._http.put(f"{base}/activities/{quote(update_id, safe='')}", json=activity, headers=headers)
         else:
             request = self._http.post(f"{base}/activities", json=activity, headers=headers)
         async with request as response:
+            at = time.monotonic()  # the answer has begun: whatever the body, the service has counted it by now
             try:
                 body = await response.json(content_type=None)
             except ValueError:
@@ -297,7 +308,7 @@ class ConnectorClient:
             body = body if isinstance(body, dict) else {}
             code = str((body.get("error") or {}).get("code") or "") if isinstance(body.get("error"), dict) else ""
             return Answer(status=response.status, activity_id=str(body.get("id") or update_id or ""), code=code,
-                          retry_after=retry_after_seconds(response.headers.get("Retry-After")))
+                          retry_after=retry_after_seconds(response.headers.get("Retry-After")), at=at)
 
     async def close(self) -> None:
         if self._http is not None:
@@ -624,12 +635,14 @@ class DeliveryEngine:
                           registration: Registration | None, budget: str) -> Outcome:
         attempts, throttled, failures = row.attempts, 0, 0
         while True:
+            headers = await self.connector.headers(registration) if registration is not None else None
             windows = await self.pacer.acquire(budget, target.conversation_id)
             attempts += 1
             counted = True
             try:
                 answer = await self.connector.send(target.service_url, target.conversation_id, activity,
-                                                   row.update_activity_id, registration=registration)
+                                                   row.update_activity_id, registration=registration,
+                                                   headers=headers)
             except (aiohttp.ClientError, TimeoutError) as exc:
                 answer = Answer(status=599, code=type(exc).__name__)
             except BaseException:
@@ -638,8 +651,8 @@ class DeliveryEngine:
             if answer.status == 429:
                 counted = False
             self.stats.round_trips += 1
-            self.stats.round_trip_seconds += time.monotonic() - windows[1]
-            await self.pacer.release(windows, counted=counted)
+            self.stats.round_trip_seconds += (answer.at or time.monotonic()) - windows[1]
+            await self.pacer.release(windows, counted=counted, answered_at=answer.at)
 
             if answer.status in (200, 201, 202):
                 self.stats.sent += 1
@@ -689,6 +702,11 @@ class DeliveryEngine:
             service_url = known.service_url if known else DEFAULT_SERVICE_URL
             bot_id, bot = (known.bot_id, (known.reference or {}).get("bot")) if known else ("", None)
             app_id = known.app_id if known else ""
+        if not app_id:  # the first in this tenant: the chat belongs to the registration serving the tenant
+            registry = getattr(self.graph, "registry", None) or self.connector.registry
+            serving = registry.for_tenant(person.tenant_id) if registry else None
+            if serving is not None:
+                app_id, bot_id = serving.app_id, bot_id or f"28:{serving.app_id}"
         chat_id = await self.graph.install_for_user(person.tenant_id, person.aad_object_id)
         if not chat_id:
             return None
