@@ -12,7 +12,7 @@ from botbuilder.core import InvokeResponse, TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 from botbuilder.schema import Activity, ActivityTypes
 
-from bot import screening
+from bot import long_lived, screening
 from bot.activities import sender_of, tenant_of, to_activity
 from bot.app_keys import ADAPTER_KEY, BOT_KEY, DB_KEY, REGISTRY_KEY, SETTINGS_KEY
 from bot.auth import openid_keys, registrations
@@ -179,7 +179,7 @@ def create_app(settings: Settings, db: Database | None = None) -> web.Applicatio
                 if await network_by_slug(session, settings.default_network) is None:
                     raise SystemExit(f"Configuration error:\n  DEFAULT_NETWORK: no network "
                                      f"{settings.default_network!r} in the database")
-
+        long_lived.freeze()  # what is loaded now lives as long as the process: no full scans of it
         await runner.start(app, WORKERS)
 
     async def cleanup(_app: web.Application) -> None:

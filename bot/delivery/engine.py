@@ -46,6 +46,7 @@ import aiohttp
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import long_lived
 from bot.activities import to_activity
 from bot.app_keys import BOT_KEY, DB_KEY, SETTINGS_KEY
 from bot.auth.registrations import DEFAULT_LOGIN_AUTHORITY, Registration, Registry, credentials_for
@@ -822,6 +823,7 @@ class DeliveryEngine:
 
     async def run(self, *, until_idle: bool = False) -> None:
         """Work the outbox until cancelled (or, with `until_idle`, until nothing is due)."""
+        long_lived.freeze()  # a full collection over start-up's objects stalls sending (bot/long_lived.py)
         last_flush = time.monotonic()
         budget = asyncio.create_task(self.budget.run()) if self.budget is not None else None
         try:
