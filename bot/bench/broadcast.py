@@ -11,8 +11,10 @@ The rate is given twice, both from the stand-in's clock: over the whole broadcas
 accepted message), and over its steady window — the broadcast without its first and last
 STEADY_TRIM_SECONDS, where instances start (a second one joins and the shares settle, ≈1.25 s)
 and finish (the last rows; a finished instance's share is handed over after one window). The
-steady figure is what a long broadcast gets; the whole-run figure is what this one got. Rows are inserted
-and sent in chunks, never all held at once, so memory should stay flat as N grows.
+steady figure is what a long broadcast gets; the whole-run figure is what this one got. Both count
+only messages the stand-in accepted, and the stand-in refuses (and counts) every request over the cap
+in any sliding second, so neither can exceed it. Rows are inserted and sent in chunks, never all held
+at once, so memory should stay flat as N grows.
 """
 
 from __future__ import annotations
