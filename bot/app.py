@@ -12,12 +12,13 @@ from botbuilder.core import InvokeResponse, TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 from botbuilder.schema import Activity, ActivityTypes
 
-from bot import screening
+from bot import long_lived, screening
 from bot.activities import sender_of, tenant_of, to_activity
 from bot.app_keys import ADAPTER_KEY, BOT_KEY, DB_KEY, REGISTRY_KEY, SETTINGS_KEY
 from bot.auth import openid_keys, registrations
 from bot.auth.configuration import auth_configuration
 from bot.auth.connector_clients import ReusingClientsAuthentication
+from bot.auth.tenant_tokens import TenantIssuerAuthentication, TenantTokens
 from bot.config import Settings
 from bot.delivery.engine import delivery_worker
 from bot.handler import SamarbeidsBot
@@ -58,8 +59,12 @@ def make_adapter(settings: Settings, db: Database, registry: registrations.Regis
     # sent with the credential of the app id its request came in on (bot/auth/registrations.py)
     factory = registrations.credentials_factory(
         registry, settings.login_authority, settings.graph_ca_bundle) if registry else None
-    adapter = GateAwareAdapter(ReusingClientsAuthentication(
-        ConfigurationBotFrameworkAuthentication(auth_configuration(settings), credentials_factory=factory)))
+    authentication = ConfigurationBotFrameworkAuthentication(auth_configuration(settings), credentials_factory=factory)
+    # tokens from a single-tenant registration's own Entra tenant too (bot/auth/tenant_tokens.py)
+    tenants = TenantTokens(registry, login_authority=settings.login_authority, ca_bundle=settings.graph_ca_bundle)
+    if tenants:
+        authentication = TenantIssuerAuthentication(authentication, tenants)
+    adapter = GateAwareAdapter(ReusingClientsAuthentication(authentication))
     adapter.use(TypingIndicator())  # first: it counts the turns waiting at the gate as in flight
     adapter.use(TurnGate(settings.max_concurrent_turns))
 
@@ -179,7 +184,7 @@ def create_app(settings: Settings, db: Database | None = None) -> web.Applicatio
                 if await network_by_slug(session, settings.default_network) is None:
                     raise SystemExit(f"Configuration error:\n  DEFAULT_NETWORK: no network "
                                      f"{settings.default_network!r} in the database")
-
+        long_lived.freeze()  # what is loaded now lives as long as the process: no full scans of it
         await runner.start(app, WORKERS)
 
     async def cleanup(_app: web.Application) -> None:

@@ -157,14 +157,21 @@ class Settings(BaseSettings):
                                       type=self.app_type, password=self.app_password),))
 
     @property
+    def graph_credentials(self) -> bool:
+        """Graph needs an app that can get app-only tokens: a registration with a secret or a managed
+        identity (with several, each tenant's calls use its own: bot/graph/client.py)."""
+        return any(r.password or r.type == "UserAssignedMSI" for r in self.registrations.all)
+
+    @property
     def graph_enabled(self) -> bool:
         """Installing the app for people who never opened it needs the app's catalog id and credentials."""
-        return bool(self.teams_app_catalog_id and self.app_id and self.app_password)
+        catalog = self.teams_app_catalog_id or any(r.catalog_app_id for r in self.registrations.all)
+        return bool(catalog and self.graph_credentials)
 
     @property
     def graph_calendar_enabled(self) -> bool:
         """Calendar events for announced meetings need credentials and an organiser mailbox."""
-        return bool(self.graph_organizer and self.app_id and self.app_password)
+        return bool(self.graph_organizer and self.graph_credentials)
 
     def graph_organizer_for(self, network_slug: str) -> str:
         """The organiser mailbox of a network: `slug=upn` if listed, else a lone UPN for every network."""

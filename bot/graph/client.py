@@ -5,7 +5,13 @@ they must behave like the rest of delivery — honour 429 Retry-After, retry 5xx
 a bounded number of times, and tell a permanent refusal (403: no Teams licence
 or no consent; 404: no such user or mailbox) from a passing one, so a recipient
 is reported instead of retried forever. Tokens come from msal
-(ConfidentialClientApplication, client credentials), cached per tenant.
+(ConfidentialClientApplication, client credentials), cached per registration and tenant.
+
+Which app asks: with several bot registrations (BOT_REGISTRATIONS, one single-tenant registration per
+municipal tenant), every call about a tenant's people or mailboxes is made with the registration of
+that tenant — the only one that can get an app-only token there (a single-tenant app asking in another
+tenant gets AADSTS700016). A tenant no registration serves is refused before any request
+(GraphAuthError "NoRegistration"), never tried with another tenant's app.
 The authority and the Graph base URL come from settings, so tests point both at
 a loopback stand-in (bot/standins/graph.py).
 """
@@ -98,12 +104,15 @@ def retry_after_seconds(value: str | None) -> float | None:
 
 
 class GraphClient:
-    """App-only Microsoft Graph calls for one app registration (the bot's own, by default)."""
+    """App-only Microsoft Graph calls with the bot's registrations: the one serving the tenant concerned
+    (`registry`), or one given app (`client_id`/`client_secret`) for every tenant."""
 
-    def __init__(self, *, client_id: str, client_secret: str, authority: str = "https://login.microsoftonline.com",
+    def __init__(self, *, client_id: str = "", client_secret: str = "",
+                 authority: str = "https://login.microsoftonline.com",
                  base_url: str = "https://graph.microsoft.com/v1.0", catalog_app_id: str = "", ca_bundle: str = "",
-                 max_retries: int = 4, max_wait: float = 30.0, timeout: float = 30.0):
+                 max_retries: int = 4, max_wait: float = 30.0, timeout: float = 30.0, registry=None):
         self.client_id, self.client_secret = client_id, client_secret
+        self.registry = registry  # bot.auth.registrations.Registry: which app asks in which tenant
         self.authority = authority.rstrip("/")
         self.base_url = base_url.rstrip("/")
         self.catalog_app_id = catalog_app_id
@@ -111,16 +120,30 @@ class GraphClient:
         self.max_retries = max_retries
         self.max_wait = max_wait  # a longer Retry-After is handed to the caller (GraphThrottled) to reschedule
         self.timeout = aiohttp.ClientTimeout(total=timeout)
-        self._apps: dict[str, Any] = {}
+        self._apps: dict[tuple[str, str], Any] = {}  # (app id, tenant) → msal client
         self._app_lock = asyncio.Lock()
         self._http: aiohttp.ClientSession | None = None
         self._random = random.Random()
 
     @classmethod
     def from_settings(cls, settings) -> GraphClient:
-        return cls(client_id=settings.app_id, client_secret=settings.app_password,
-                   authority=settings.graph_authority, base_url=settings.graph_base_url,
-                   catalog_app_id=settings.teams_app_catalog_id, ca_bundle=settings.graph_ca_bundle)
+        return cls(registry=settings.registrations, authority=settings.graph_authority,
+                   base_url=settings.graph_base_url, catalog_app_id=settings.teams_app_catalog_id,
+                   ca_bundle=settings.graph_ca_bundle)
+
+    def registration_for(self, tenant: str):
+        """The registration that asks Graph about `tenant` (None: the one given app, without a registry)."""
+        if not self.registry:
+            return None
+        registration = self.registry.for_tenant(tenant)
+        if registration is None:
+            raise GraphAuthError(0, "NoRegistration", f"no bot registration serves tenant {tenant[:8] or '(none)'}…")
+        return registration
+
+    def catalog_for(self, tenant: str) -> str:
+        """The app's id in the tenant's Teams app catalog: each tenant uploads its own package."""
+        registration = self.registration_for(tenant) if self.registry else None
+        return (registration.catalog_app_id if registration is not None else "") or self.catalog_app_id
 
     async def close(self) -> None:
         if self._http is not None:
@@ -129,7 +152,7 @@ class GraphClient:
 
     # --- tokens ---
 
-    def _new_app(self, tenant: str):
+    def _new_app(self, tenant: str, registration):
         import msal
         import requests
 
@@ -138,21 +161,32 @@ class GraphClient:
         # verify per request: requests lets REQUESTS_CA_BUNDLE in the environment win over a session's verify
         http.request = functools.partial(http.request, timeout=30,  # type: ignore[method-assign]
                                          **({"verify": self.ca_bundle} if self.ca_bundle else {}))
+        if registration is not None and registration.type == "UserAssignedMSI":  # the identity of its own tenant
+            return msal.ManagedIdentityClient(msal.UserAssignedManagedIdentity(client_id=registration.app_id),
+                                              http_client=http)
+        client_id, secret = ((registration.app_id, registration.password) if registration is not None
+                             else (self.client_id, self.client_secret))
         return msal.ConfidentialClientApplication(
-            self.client_id, client_credential=self.client_secret, authority=f"{self.authority}/{tenant}",
+            client_id, client_credential=secret, authority=f"{self.authority}/{tenant}",
             instance_discovery=None if host in MICROSOFT_LOGIN_HOSTS else False, http_client=http)
 
     async def token(self, tenant: str) -> str:
-        """An app-only token for `tenant`; msal serves it from its cache until shortly before expiry."""
+        """An app-only token for `tenant`, from the registration serving it; msal serves it from its cache
+        until shortly before expiry."""
+        registration = self.registration_for(tenant)
+        key = (registration.app_id if registration is not None else self.client_id, tenant)
         async with self._app_lock:
-            app = self._apps.get(tenant)
+            app = self._apps.get(key)
             if app is None:
                 try:
-                    app = await asyncio.to_thread(self._new_app, tenant)
+                    app = await asyncio.to_thread(self._new_app, tenant, registration)
                 except ValueError as exc:  # the authority's metadata could not be read (unknown tenant)
                     raise GraphAuthError(0, "authority", str(exc)[:300]) from None
-                self._apps[tenant] = app
-        result = await asyncio.to_thread(app.acquire_token_for_client, scopes=[SCOPE])
+                self._apps[key] = app
+        if registration is not None and registration.type == "UserAssignedMSI":
+            result = await asyncio.to_thread(app.acquire_token_for_client, resource=SCOPE.removesuffix("/.default"))
+        else:
+            result = await asyncio.to_thread(app.acquire_token_for_client, scopes=[SCOPE])
         if "access_token" not in result:
             raise GraphAuthError(401, str(result.get("error") or "token"),
                                  str(result.get("error_description") or "")[:300])
@@ -212,10 +246,11 @@ class GraphClient:
     async def install_for_user(self, tenant_id: str, user_id: str) -> str | None:
         """Install the app from the organisation's catalog in the person's personal scope (already installed
         is fine) and return the id of the one-on-one chat between the person and the bot."""
-        if not self.catalog_app_id:
+        catalog_app_id = self.catalog_for(tenant_id)
+        if not catalog_app_id:
             return None
         user = f"/users/{quote(user_id, safe='')}/teamwork/installedApps"
-        bind = f"{self.base_url}/appCatalogs/teamsApps/{self.catalog_app_id}"
+        bind = f"{self.base_url}/appCatalogs/teamsApps/{catalog_app_id}"
         try:
             await self.request("POST", user, tenant=tenant_id, json={"teamsApp@odata.bind": bind})
         except GraphError as exc:
@@ -223,7 +258,7 @@ class GraphClient:
                 raise
         # The install answers 201 without a body: find the installation by the catalog id.
         _, found = await self.request("GET", user, tenant=tenant_id, params={
-            "$expand": "teamsApp", "$filter": f"teamsApp/id eq '{self.catalog_app_id}'"})
+            "$expand": "teamsApp", "$filter": f"teamsApp/id eq '{catalog_app_id}'"})
         installs = (found or {}).get("value") or []
         if not installs:
             return None

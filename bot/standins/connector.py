@@ -26,6 +26,7 @@ from aiohttp import web
 APP_ID = web.RequestKey("app_id", str)  # the app id of the bot token a request came with
 WINDOWS_PER_CONVERSATION = ((1.0, 7), (2.0, 8), (30.0, 60), (3600.0, 1800))
 WINDOW_PER_APP = (1.0, 50)
+TICKS_PER_SECOND = 10  # accepted messages are also counted per 100 ms, for a broadcast's steady rate
 
 
 @dataclass
@@ -66,6 +67,7 @@ class FakeConnector:
         self.fail_next: dict[str, list[int]] = defaultdict(list)
         self.accepted = 0  # messages accepted (sent, replied or updated)
         self.first_accepted_at = self.last_accepted_at = 0.0  # monotonic: the rate over the whole broadcast
+        self.accepted_per_tick: dict[int, int] = defaultdict(int)  # 100 ms ticks since the first: the steady rate
         self.requests = 0
         self.delivered_to: dict[str, int] = defaultdict(int)  # conversation → messages accepted
         self.random = random.Random(seed)
@@ -200,6 +202,7 @@ class FakeConnector:
             self.accepted += 1
             self.last_accepted_at = time.monotonic()
             self.first_accepted_at = self.first_accepted_at or self.last_accepted_at
+            self.accepted_per_tick[int((self.last_accepted_at - self.first_accepted_at) * TICKS_PER_SECOND)] += 1
             self.delivered_to[conversation_id] += 1
         if not self.keep_records:
             return
@@ -215,6 +218,8 @@ class FakeConnector:
                 "throttled_over_limit": self.throttled - self.throttled_injected,
                 "conversations": len(self.delivered_to),
                 "accepting_seconds": round(self.last_accepted_at - self.first_accepted_at, 3),
+                "accepted_per_tick": [self.accepted_per_tick.get(i, 0)
+                                      for i in range(max(self.accepted_per_tick, default=-1) + 1)],
                 "duplicates": sum(n - 1 for n in self.delivered_to.values() if n > 1)}
 
     # --- handlers -----------------------------------------------------------------------------

@@ -4,7 +4,11 @@ It speaks the real protocol over HTTPS (msal accepts only https authorities), wi
 a certificate it makes itself; its CA file goes into GRAPH_CA_BUNDLE. It serves:
 
 - `{tenant}/v2.0/.well-known/openid-configuration` and `{tenant}/oauth2/v2.0/token`
-  (client credentials; a wrong client id or secret gets AADSTS errors);
+  (client credentials; a wrong client id or secret gets AADSTS errors). Apps added with `add_app`
+  exist in their own tenant only, as single-tenant registrations do: asking another tenant for a token
+  gets AADSTS700016; the app given to the constructor (if any) is consented in every tenant;
+- tokens are per tenant: a user or mailbox added with a `tenant` answers 401 to a token issued in
+  another tenant (each call records the app and tenant of its token);
 - `/v1.0/users/{id}/teamwork/installedApps`: POST installs from the catalog (201
   without a body, 409 when installed), GET lists with `$filter=teamsApp/id eq '…'`,
   GET `…/installedApps/{installationId}/chat` gives the one-on-one chat;
@@ -51,6 +55,7 @@ class GraphUser:
     upn: str = ""
     licensed: bool = True
     installed: dict[str, str] = field(default_factory=dict)  # catalog app id → installation id
+    tenant: str = ""  # its directory: only tokens issued in it are accepted (empty: any)
 
 
 @dataclass
@@ -61,6 +66,8 @@ class Call:
     body: Any
     status: int
     at: float = field(default_factory=time.monotonic)
+    app_id: str = ""  # the app and tenant the call's token was issued to
+    tenant: str = ""
 
 
 CALL = web.RequestKey("graph_call", Call)
@@ -98,7 +105,7 @@ def _self_signed(directory: Path) -> tuple[Path, Path]:
 
 
 class FakeGraph:
-    def __init__(self, *, client_id: str, client_secret: str, catalog: dict[str, str] | None = None,
+    def __init__(self, *, client_id: str = "", client_secret: str = "", catalog: dict[str, str] | None = None,
                  fault_429: float = 0.0, retry_after: float | None = 1.0, seed: int | None = None,
                  token_lifetime: int = 3599):
         self.client_id, self.client_secret = client_id, client_secret
@@ -110,7 +117,9 @@ class FakeGraph:
         self.users: dict[str, GraphUser] = {}
         self.chats: dict[tuple[str, str], str] = {}  # (user id, installation id) → chat id
         self.events: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)  # mailbox → event id → event
-        self.tokens: dict[str, str] = {}  # token → tenant
+        self.tokens: dict[str, tuple[str, str]] = {}  # token → (tenant, app id)
+        self.apps: dict[str, tuple[str, str]] = {}  # single-tenant app id → (its tenant, secret)
+        self.refused_tenant: list[tuple[str, str, str]] = []  # (path, token's tenant, resource's tenant)
         self.token_requests = 0
         self.calls: list[Call] = []
         self.throttled = 0
@@ -158,9 +167,13 @@ class FakeGraph:
         """The settings that point the bot at this stand-in (besides the app id and password)."""
         return {"GRAPH_AUTHORITY": self.url, "GRAPH_BASE_URL": self.base_url, "GRAPH_CA_BUNDLE": self.ca_file}
 
-    def add_user(self, user_id: str, upn: str = "", *, licensed: bool = True) -> GraphUser:
-        user = self.users[user_id] = GraphUser(user_id, upn, licensed)
+    def add_user(self, user_id: str, upn: str = "", *, licensed: bool = True, tenant: str = "") -> GraphUser:
+        user = self.users[user_id] = GraphUser(user_id, upn, licensed, tenant=tenant.lower())
         return user
+
+    def add_app(self, app_id: str, tenant: str, secret: str) -> None:
+        """A single-tenant app registration: tokens only from its own tenant."""
+        self.apps[app_id.lower()] = (tenant.lower(), secret)
 
     # --- what tests read ---
 
@@ -190,17 +203,22 @@ class FakeGraph:
             client_id, _, secret = raw.partition(":")
         if form.get("grant_type") != "client_credentials":
             return web.json_response({"error": "unsupported_grant_type"}, status=400)
-        if client_id != self.client_id:
+        tenant = request.match_info["tenant"].lower()
+        client_id = str(client_id or "").lower()
+        registered = self.apps.get(client_id)
+        expected = registered[1] if registered else self.client_secret
+        if (registered is None and (not self.client_id or client_id != self.client_id.lower())) or (
+                registered is not None and registered[0] != tenant):
             return web.json_response({"error": "unauthorized_client", "error_description":
-                                      f"AADSTS700016: Application with identifier '{client_id}' was not found."},
-                                     status=400)
-        if secret != self.client_secret:
+                                      f"AADSTS700016: Application with identifier '{client_id}' was not found "
+                                      f"in the directory '{tenant}'."}, status=400)
+        if secret != expected:
             return web.json_response({"error": "invalid_client", "error_description":
                                       "AADSTS7000215: Invalid client secret provided."}, status=401)
         if str(form.get("scope", "")) != "https://graph.microsoft.com/.default":
             return web.json_response({"error": "invalid_scope"}, status=400)
         token = secrets.token_urlsafe(24)
-        self.tokens[token] = request.match_info["tenant"]
+        self.tokens[token] = (tenant, client_id)
         return web.json_response({"token_type": "Bearer", "expires_in": self.token_lifetime,
                                   "ext_expires_in": self.token_lifetime, "access_token": token})
 
@@ -224,6 +242,12 @@ class FakeGraph:
         auth = request.headers.get("Authorization", "")
         if not auth.startswith("Bearer ") or auth[7:] not in self.tokens:
             return body, answer(_error(401, "InvalidAuthenticationToken", "Access token is empty or invalid."))
+        call.tenant, call.app_id = self.tokens[auth[7:]]
+        owner = self._user(request.match_info["user"]) if "user" in request.match_info else None
+        if owner is not None and owner.tenant and owner.tenant != call.tenant:
+            self.refused_tenant.append((request.path, call.tenant, owner.tenant))
+            return body, answer(_error(401, "InvalidAuthenticationToken",
+                                       "Access token validation failure: the token was issued for another tenant."))
         for prefix, statuses in self.fail_next.items():
             if statuses and request.path.startswith(prefix):
                 status = statuses.pop(0)

@@ -1,12 +1,17 @@
 """A loopback stand-in for the Microsoft identity platform (one key set per tenant) and the Bot
 Framework's channel token issuer: for tests of several bot registrations in several tenants.
 
-Over HTTPS (msal accepts only https authorities; its CA file is `ca_file`), per tenant:
-- `/{tenant}/v2.0/.well-known/openid-configuration`, `/{tenant}/discovery/v2.0/keys` (that tenant's
-  own signing key) and `/{tenant}/oauth2/v2.0/token`: client credentials for the apps registered in
-  that tenant (`add_app`); an app from another tenant gets AADSTS700016, a wrong secret AADSTS7000215.
+Over HTTPS (msal accepts only https authorities; its CA file is `ca_file`), per tenant, as
+login.microsoftonline.com does:
+- `/{tenant}/v2.0/.well-known/openid-configuration` (issuer `https://login.microsoftonline.com/{tenant}/v2.0`)
+  and `/{tenant}/.well-known/openid-configuration` (v1: issuer `https://sts.windows.net/{tenant}/`),
+  with `/{tenant}/discovery/v2.0/keys` and `/{tenant}/discovery/keys`: that tenant's own signing key;
+- `/{tenant}/oauth2/v2.0/token`: client credentials for the apps registered in that tenant
+  (`add_app`); an app from another tenant gets AADSTS700016, a wrong secret AADSTS7000215.
   Tokens are RS256 JWTs for `https://api.botframework.com` with `appid`, `azp` and `tid`, as Entra
-  issues them to a single-tenant bot; `verify` checks one as the Bot Connector would.
+  issues them to a single-tenant bot; `verify` checks one as the Bot Connector would;
+- `entra_token(app_id, tenant)`: what the Bot Connector sends a single-tenant bot when its tenant
+  issues the token (v1 or v2 issuer, audience the bot's app id, signed with the tenant's key).
 Over plain HTTP (botbuilder fetches the channel keys with `requests`):
 - `/botframework/.well-known/openid-configuration` and its keys (endorsed for msteams), and
   `channel_token(app_id, service_url)`: the token the Bot Connector sends with each activity.
@@ -35,6 +40,7 @@ from bot.standins.graph import _self_signed
 
 BOT_CONNECTOR_AUDIENCE = "https://api.botframework.com"
 CHANNEL_ISSUER = "https://api.botframework.com"
+BOT_FRAMEWORK_CALLER = "00000000-0000-0000-0000-000000000000"  # illustrative: the calling service's app id
 
 
 def _key():
@@ -95,7 +101,9 @@ class FakeLogin:
         app.router.add_get("/botframework/.well-known/openid-configuration", self._channel_openid)
         app.router.add_get("/botframework/keys", self._channel_keys)
         app.router.add_get("/{tenant}/v2.0/.well-known/openid-configuration", self._openid)
+        app.router.add_get("/{tenant}/.well-known/openid-configuration", self._openid_v1)
         app.router.add_get("/{tenant}/discovery/v2.0/keys", self._keys)
+        app.router.add_get("/{tenant}/discovery/keys", self._keys)
         app.router.add_post("/{tenant}/oauth2/v2.0/token", self._token)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
@@ -119,6 +127,21 @@ class FakeLogin:
         payload = {"iss": CHANNEL_ISSUER, "aud": app_id, "serviceurl": service_url, "nbf": now - 10,
                    "iat": now - 10, "exp": now + 600, **claims}
         return jwt.encode(payload, self.channel_key, algorithm="RS256", headers={"kid": "channel"})
+
+    def entra_token(self, app_id: str, tenant: str, *, version: str = "2.0", signed_by: str | None = None,
+                    **claims: Any) -> str:
+        """What the Bot Connector sends a single-tenant bot when the bot's tenant issues the token:
+        issuer per `version` (v1 sts.windows.net, v2 login.microsoftonline.com), audience the bot's app
+        id, signed with the key of `signed_by` (default: the tenant itself; another tenant's key: forged)."""
+        tenant = tenant.lower()
+        now = int(time.time())
+        issuer = (f"https://login.microsoftonline.com/{tenant}/v2.0" if version == "2.0"
+                  else f"https://sts.windows.net/{tenant}/")
+        caller = {"azp": BOT_FRAMEWORK_CALLER} if version == "2.0" else {"appid": BOT_FRAMEWORK_CALLER}
+        payload = {"iss": issuer, "aud": app_id, "tid": tenant, "ver": version, "nbf": now - 10, "iat": now - 10,
+                   "exp": now + 600, **caller, **claims}
+        signer = (signed_by or tenant).lower()
+        return jwt.encode(payload, self.tenant_keys[signer], algorithm="RS256", headers={"kid": f"key-{signer}"})
 
     def verify(self, header: str) -> tuple[str, str] | None:
         """(app id, tenant) of a valid bot token for the Bot Connector, else None."""
@@ -154,6 +177,15 @@ class FakeLogin:
             "authorization_endpoint": f"{base}/oauth2/v2.0/authorize",
             "jwks_uri": f"{base}/discovery/v2.0/keys", "response_types_supported": ["code", "token"],
             "token_endpoint_auth_methods_supported": ["client_secret_post", "client_secret_basic"]})
+
+    async def _openid_v1(self, request: web.Request) -> web.Response:
+        tenant = request.match_info["tenant"]
+        base = f"{self.url}/{tenant}"
+        return web.json_response({
+            "issuer": f"https://sts.windows.net/{tenant}/", "token_endpoint": f"{base}/oauth2/token",
+            "authorization_endpoint": f"{base}/oauth2/authorize", "jwks_uri": f"{base}/discovery/keys",
+            "response_types_supported": ["code", "id_token", "code id_token", "token id_token", "token"],
+            "id_token_signing_alg_values_supported": ["RS256"]})
 
     async def _keys(self, request: web.Request) -> web.Response:
         key = self.tenant_keys.get(request.match_info["tenant"].lower())

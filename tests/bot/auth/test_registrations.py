@@ -58,6 +58,57 @@ async def post_as(harness: BotHarness, login: FakeLogin, app_id: str, body: dict
     return await harness.post(body, headers=header)
 
 
+async def post_with(harness: BotHarness, token: str, body: dict):
+    return await harness.post(body, headers={"Authorization": f"Bearer {token}"})
+
+
+ISSUED_BY = {"alver": "2.0", "bergen": "1.0", "voss": "2.0"}  # v2 login.microsoftonline.com, v1 sts.windows.net
+
+
+async def test_tokens_from_each_registrations_own_entra_tenant_are_accepted_and_answered_rightly(three):
+    """A single-tenant registration's channel token may come from its own tenant's issuer (v1 or v2),
+    signed with that tenant's keys from its OpenID metadata, not only from the Bot Framework's."""
+    harness, login = three
+    for name, user in USERS.items():
+        before = len(harness.connector.records)
+        token = login.entra_token(APPS[name], TENANTS[name], version=ISSUED_BY[name])
+        response = await post_with(harness, token, harness.activity(user, text="hjelp"))
+        assert response.status == 200, (name, await response.text())
+        answers = [r for r in harness.connector.records[before:] if r.op in ("send", "reply")]
+        assert answers and all(r.app_id == APPS[name] for r in answers), name
+        assert message_text(answers[-1].activity).strip()
+    assert harness.connector.refused_auth == []
+
+
+@pytest.mark.parametrize("case", ["other-tenants-issuer", "forged-signature", "unknown-app-id", "unserved-tenant",
+                                  "expired"])
+async def test_an_entra_token_for_the_wrong_tenant_or_an_unknown_app_gets_401(three, case):
+    harness, login = three
+    elsewhere = "e5e5e5e5-1111-4222-8333-444455556666"
+    login.add_app("e6e6e6e6-0000-4000-8000-000000000006", elsewhere, "x")  # a tenant with keys we do not serve
+    token = {
+        # Bergen's tenant issues a token for Alver's bot: the audience is not a registration of Bergen's tenant
+        "other-tenants-issuer": lambda: login.entra_token(APPS["alver"], TENANTS["bergen"]),
+        # says it is from Alver's tenant, signed with Bergen's key
+        "forged-signature": lambda: login.entra_token(APPS["alver"], TENANTS["alver"], signed_by=TENANTS["bergen"]),
+        "unknown-app-id": lambda: login.entra_token("d4d4d4d4-0000-4000-8000-000000000004", TENANTS["alver"]),
+        "unserved-tenant": lambda: login.entra_token("e6e6e6e6-0000-4000-8000-000000000006", elsewhere),
+        "expired": lambda: login.entra_token(APPS["alver"], TENANTS["alver"], exp=1_700_000_000),
+    }[case]()
+    response = await post_with(harness, token, harness.activity(USERS["alver"], text="hjelp"))
+    assert response.status == 401
+    assert harness.connector.records == [] and login.issued == []
+
+
+async def test_a_valid_entra_token_for_a_user_of_another_tenant_gets_401(three):
+    """Bergen's own, valid token, but the activity says it comes from a user in Alver's tenant."""
+    harness, login = three
+    token = login.entra_token(APPS["bergen"], TENANTS["bergen"], version="1.0")
+    response = await post_with(harness, token, harness.activity(USERS["alver"], text="hjelp"))
+    assert response.status == 401
+    assert harness.connector.records == []
+
+
 async def test_a_user_in_each_tenant_is_answered_with_their_registrations_credential(three):
     harness, login = three
     for name, user in USERS.items():

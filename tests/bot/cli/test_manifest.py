@@ -16,6 +16,8 @@ from bot.cli.manifest import (
     build_package,
     png_rgba_pixels,
     png_size,
+    render_manifest,
+    validate_with_bundled_schema,
     validate_with_schema,
 )
 
@@ -120,6 +122,26 @@ def test_an_invalid_manifest_is_never_written_and_an_old_package_survives(tmp_pa
     assert "/name/short" in problems and "/bots/0/scopes" in problems
     assert out.read_bytes() == b"the previous, good package"
     assert not list(tmp_path.glob(".app-*"))  # no half-written temp file left behind
+
+
+def test_without_node_the_bundled_schema_validates_the_package_and_refuses_the_same_faults(tmp_path):
+    """What an installed wheel or the container does (no node, no node_modules): the same official
+    schema files, shipped as package data, accept the real template and refuse a broken one."""
+    good = render_manifest((MANIFEST_DIR / "manifest.template.json").read_text(encoding="utf-8"),
+                           app_id=APP_ID, version="1.0.0")
+    files = {name: json.loads((MANIFEST_DIR / name).read_text(encoding="utf-8"))
+             for name in ("nn.json", "nb.json", "en.json")}
+    assert validate_with_bundled_schema(good, files) == "v1.25"
+
+    bad = json.loads(json.dumps(good))
+    bad["name"]["short"] = "Samarbeidsbot for alle kommunane i Vestland"  # > 30 characters
+    bad["bots"][0]["scopes"].append("everyone")
+    files["en.json"]["bots[0].commandLists[0].commands[0].titel"] = "help"
+    with pytest.raises(ManifestInvalid) as caught:
+        validate_with_bundled_schema(bad, files)
+    problems = "\n".join(caught.value.problems)
+    assert "manifest.json /name/short" in problems and "manifest.json /bots/0/scopes" in problems
+    assert "en.json" in problems
 
 
 @needs_node

@@ -1,4 +1,4 @@
-"""Draw the app icons (no image library needed): `python manifest/make_icons.py` rewrites the PNGs.
+"""Draw the app icons (no image library needed): `python bot/cli/app_package/make_icons.py` rewrites the PNGs.
 
 The glyph is three municipalities joined into one network: three nodes on a triangle, linked.
 - color.png   192×192, white glyph on the accent colour in a rounded square (Teams crops it itself).
