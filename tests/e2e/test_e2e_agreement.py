@@ -104,4 +104,4 @@ def test_from_draft_to_agreement_in_force(teams, bot_process):
     director.send("Kva seier avtalen om varigheit?")
     director.wait_text("Avtalen gjeld frå 1. januar 2025 til 31. desember 2028.")
     director.send("Kva sa avtalen om varigheit i 2023?")
-    director.wait_text("Svar frå Samarbeidsavtale 2020 (til 31. desember 2024), den versjonen som galdt i 2023.")
+    director.wait_text("Svar frå Samarbeidsavtale 2020 (til tysdag 31. desember 2024), den versjonen som galdt i 2023.")

@@ -159,11 +159,11 @@ async def test_unhappy_paths_as_a_dialogue(bot, draft):
         version.status = "adopted"
     invalidate()
     await play(bot, [
-        (DV_DIRECTOR, alver, ["Registrert for Alver: Tiltrer (20. november 2026)"], []),
-        (DV_DIRECTOR, alver, ["Dette var alt registrert for Alver: Tiltrer (20. november 2026). Ingenting er endra."],
+        (DV_DIRECTOR, alver, ["Registrert for Alver: Tiltrer (fredag 20. november 2026)"], []),
+        (DV_DIRECTOR, alver, ["Dette var alt registrert for Alver: Tiltrer (fredag 20. november 2026). Ingenting er endra."],
          ["Registrert for Alver"]),
         (DV_DIRECTOR, {**alver, "outcome": "declined", "case_number": "89/26"},
-         ["Vedtaket til Alver er alt registrert: Tiltrer (20. november 2026)", "blir ikkje skrive over"],
+         ["Vedtaket til Alver er alt registrert: Tiltrer (fredag 20. november 2026)", "blir ikkje skrive over"],
          ["Registrert for Alver"]),
         (ASKOY, {**alver, "outcome": "declined"}, ["Kortet gjeld Alver. Du kan berre registrere vedtaket til Askøy."],
          ["Registrert for"]),

@@ -72,10 +72,10 @@ def test_the_word_files_read_back(exports):
     assert "5.2 Styringsgruppe" in summary and "11 Tiltreding" in summary
     status = _docx_text(exports / "tiltreding.docx")
     assert "Tiltredelse: Samarbeidsavtale for Digitale Akershus (fra 2020)" in status
-    assert "165/19" in status and "Bærum: Formannskapet 18. juni 2019, sak 165/19" in status
+    assert "165/19" in status and "Bærum: Formannskapet tirsdag 18. juni 2019, sak 165/19" in status
     text = _docx_text(exports / "avtale.docx")
     assert text[0] == "Samarbeidsavtale for Digitale Akershus" and "Parter" in text
-    assert text[-1] == "Bærum: Formannskapet 18. juni 2019, sak 165/19"
+    assert text[-1] == "Bærum: Formannskapet tirsdag 18. juni 2019, sak 165/19"
 
 
 def test_the_workbooks_read_back(exports):
@@ -105,7 +105,7 @@ def test_the_markdown_files_read_back(exports):
     assert diff.startswith("# Endringar frå Samarbeidsavtale 2020 til") and "## Teke ut: 7 Ressursgruppe" in diff
     text = (exports / "avtale.md").read_text(encoding="utf-8")
     assert text.startswith("# Samarbeidsavtale for Digitale Akershus\n") and "\n## Parter\n" in text
-    assert text.rstrip().endswith("- Bærum: Formannskapet 18. juni 2019, sak 165/19")
+    assert text.rstrip().endswith("- Bærum: Formannskapet tirsdag 18. juni 2019, sak 165/19")
 
 
 @pytest.mark.skipif(OFFICE is None, reason="LibreOffice is not installed (apt-get install libreoffice-*-nogui)")

@@ -93,10 +93,10 @@ async def test_the_exports_and_the_agreement_text_list_the_same_parties(adopted,
                                                                      "210/26")
     word = docx.Document(io.BytesIO(status_docx(status, "nn")))
     listed = [p.text for p in word.paragraphs if p.style.name == "List Bullet"]
-    assert listed == ["Alver: Kommunestyret 10. desember 2026, sak 88/26",
-                      "Askøy: Kommunestyret 11. desember 2026, sak 101/26 (med atterhald)",
-                      "Bergen: Bystyret 3. desember 2026, sak 210/26",
-                      "Fitjar: Kommunestyret 12. desember 2026, sak 7/26"]
+    assert listed == ["Alver: Kommunestyret torsdag 10. desember 2026, sak 88/26",
+                      "Askøy: Kommunestyret fredag 11. desember 2026, sak 101/26 (med atterhald)",
+                      "Bergen: Bystyret torsdag 3. desember 2026, sak 210/26",
+                      "Fitjar: Kommunestyret laurdag 12. desember 2026, sak 7/26"]
 
     # the agreement text: the placeholder list of parties in the preamble is the parties' names
     word = docx.Document(io.BytesIO(text.to_docx(agreement, "nn")))

@@ -45,27 +45,27 @@ async def test_q_and_a_answers_from_the_version_valid_on_the_date_asked_about(bo
     await play(bot, [
         (DV_DIRECTOR, "Kva seier avtalen om varigheit?", [OLD], [NEW, "Svar frå"]),
         (DV_DIRECTOR, "Kva seier utkastet om varigheit?",
-         ["Svar frå Samarbeidsavtale 2027 (frå 1. januar 2027): eit utkast som ikkje er vedteke.", NEW], [OLD]),
+         ["Svar frå Samarbeidsavtale 2027 (frå fredag 1. januar 2027): eit utkast som ikkje er vedteke.", NEW], [OLD]),
         (DV_DIRECTOR, "Kva gjeld frå 1. januar 2027?",
-         ["Svar frå Samarbeidsavtale 2027 (frå 1. januar 2027): eit utkast som ikkje er vedteke.",
-          "Samarbeidsavtale 2020: til 31. desember 2024 (gått ut)",
-          "Samarbeidsavtale 2027: frå 1. januar 2027 (utkast, ikkje vedteke)"], []),
+         ["Svar frå Samarbeidsavtale 2027 (frå fredag 1. januar 2027): eit utkast som ikkje er vedteke.",
+          "Samarbeidsavtale 2020: til tysdag 31. desember 2024 (gått ut)",
+          "Samarbeidsavtale 2027: frå fredag 1. januar 2027 (utkast, ikkje vedteke)"], []),
     ])
 
     await _set_status(bot, "adopted")
     await play(bot, [
         (DV_DIRECTOR, "Kva seier avtalen om varigheit?", [OLD], [NEW]),
         (DV_DIRECTOR, "Kva seier den nye avtalen om varigheit?",
-         ["Svar frå Samarbeidsavtale 2027 (frå 1. januar 2027).", NEW], [OLD]),
+         ["Svar frå Samarbeidsavtale 2027 (frå fredag 1. januar 2027).", NEW], [OLD]),
         (DV_DIRECTOR, "Kva sa avtalen om varigheit i 2023?",
-         ["Svar frå Samarbeidsavtale 2020 (til 31. desember 2024), den versjonen som galdt i 2023.", OLD], [NEW]),
+         ["Svar frå Samarbeidsavtale 2020 (til tysdag 31. desember 2024), den versjonen som galdt i 2023.", OLD], [NEW]),
         (DV_DIRECTOR, "What did the agreement say about financing in 2023?",
-         ["Answer from Samarbeidsavtale 2020 (until 31 December 2024), the version that applied in 2023."], []),
+         ["Answer from Samarbeidsavtale 2020 (until Tuesday 31 December 2024), the version that applied in 2023."], []),
         (DV_DIRECTOR, "Kva gjeld frå 1. januar 2027?",
-         ["Svar frå Samarbeidsavtale 2027 (frå 1. januar 2027), den versjonen som gjeld 1. januar 2027.",
-          "Samarbeidsavtale 2027: frå 1. januar 2027 (vedteken, ikkje i kraft enno)"], []),
+         ["Svar frå Samarbeidsavtale 2027 (frå fredag 1. januar 2027), den versjonen som gjeld fredag 1. januar 2027.",
+          "Samarbeidsavtale 2027: frå fredag 1. januar 2027 (vedteken, ikkje i kraft enno)"], []),
         (DV_DIRECTOR, "What changes when the new agreement comes into force?",
-         ["Answer from Samarbeidsavtale 2027 (from 1 January 2027).",
+         ["Answer from Samarbeidsavtale 2027 (from Friday 1 January 2027).",
           "Samarbeidsavtale 2027 compared with Samarbeidsavtale 2020"], []),
     ])
 
@@ -79,10 +79,10 @@ async def test_q_and_a_answers_from_the_version_valid_on_the_date_asked_about(bo
         (DV_DIRECTOR, "Kva seier avtalen om varigheit?", [NEW], [OLD, "Svar frå"]),
         (DV_DIRECTOR, "Kor ofte møtest styringsgruppa?", [], ["kvartalsvis"]),
         (DV_DIRECTOR, "Kva sa avtalen om varigheit i 2023?",
-         ["Svar frå Samarbeidsavtale 2020 (til 31. desember 2024), den versjonen som galdt i 2023.", OLD], [NEW]),
+         ["Svar frå Samarbeidsavtale 2020 (til tysdag 31. desember 2024), den versjonen som galdt i 2023.", OLD], [NEW]),
         (DV_DIRECTOR, "Kva seier den gamle avtalen om ressursgruppa?",
-         ["Svar frå Samarbeidsavtale 2020 (til 31. desember 2024).", "Ressursgruppa består av"], []),
-        (DV_DIRECTOR, "Kva avtale gjeld?", ["Samarbeidsavtale 2027: frå 1. januar 2027 (i kraft)"], []),
+         ["Svar frå Samarbeidsavtale 2020 (til tysdag 31. desember 2024).", "Ressursgruppa består av"], []),
+        (DV_DIRECTOR, "Kva avtale gjeld?", ["Samarbeidsavtale 2027: frå fredag 1. januar 2027 (i kraft)"], []),
     ])
 
 
