@@ -228,7 +228,8 @@ class Fuzzer:
             # the query, ROLLBACK), ~6 ms a case under load against 0.1 ms here. The bot is drained
             # when they are taken, so both see the same committed rows.
             path = self.bot.db.engine.url.database
-            self._reader = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None)
+            self._reader = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None,
+                                           check_same_thread=False)  # the tests close it from another thread
 
     def stop(self) -> None:
         logging.getLogger().removeHandler(self.errors)
