@@ -64,8 +64,11 @@ def _activity_cases(bot: BotHarness) -> list[tuple[str, dict[str, Any]]]:
                         ("channelData.tenant.id", "\ud800"), ("locale", "\ud800"), ("locale", "\x00"),
                         ("locale", "l" * 20_000), ("id", "\x00"), ("id", "\ud800"), ("id", "x" * 20_000),
                         ("channelId", "\x00"), ("channelId", "c" * 20_000),
+                        # the activity id is a path segment of the reply URL; the first and the last were
+                        # found by bench fuzz at 100,000 cases (SQLite, PostgreSQL) and failed the turn
                         ("id", "C\U000930d6\U0005070e{6"), ("id", "a{b"), ("id", "a}b"), ("id", ".."), ("id", "."),
-                        ("id", "aé"), ("id", "a b"), ("id", "")]:
+                        ("id", "aé"), ("id", "a b"), ("id", ""),
+                        ("id", "%s %(x)s {x} {0}")]:
         cases.append((f"{path} {value[:10]!r}", with_(msg(), path, value)))
     for mentioned in ["x", [1], 5, None, True, {"id": 5}, {"id": ["x"]}]:
         cases.append((f"mention {mentioned!r}", msg(text="<at>Samarbeidsbot</at> hjelp", entities=[
