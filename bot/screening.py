@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 MAX_DEPTH = 64  # an activity with card data is < 15 levels deep
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 _URL_CHARS = re.compile(r"[!-~]+")  # printable ASCII, no space: what the Bot Connector sends
+_BRACES = re.compile(r"[{}]")
 
 # (path, longest accepted): the column lengths in storage/models/core.py (conversation_refs, people,
 # processed_activities) and what a URL path to the Bot Connector can carry
@@ -87,6 +88,10 @@ def screen(body: Any) -> dict[str, Any]:
         raise Refused("activity has no conversation or serviceUrl")
     if not _URL_CHARS.fullmatch(conversation["id"]):  # it travels in an HTTP header (x-ms-conversation-id)
         raise Refused("conversation id is not printable ASCII")
+    if not _path_segment(conversation["id"]):
+        raise Refused("conversation id cannot be part of a URL path")
+    if isinstance(body.get("id"), str) and not _path_segment(body["id"]):
+        raise Refused("activity id cannot be part of a URL path")
     recipient = body.get("recipient")
     if recipient is not None and not (isinstance(recipient.get("id"), str) and recipient["id"]):
         raise Refused("recipient has no id")
@@ -107,6 +112,13 @@ def screen(body: Any) -> dict[str, Any]:
         elif isinstance(name, str) and len(name) > MAX_NAME:
             parent[path[-1]] = name[:MAX_NAME]
     return body
+
+
+def _path_segment(value: str) -> bool:
+    """Whether an id can be one segment of a reply's URL (`/v3/conversations/{conversation}/activities/{id}`):
+    braces are no URL characters (RFC 3986), and "." or ".." is resolved away by the client, so the reply
+    went to another endpoint and failed the turn. The Bot Connector's ids never hold them."""
+    return not (_BRACES.search(value) or (value and not value.strip(".")))
 
 
 def _check_service_url(url: Any) -> None:
